@@ -1,0 +1,465 @@
+"""Plumbing shared by every neural estimator.
+
+:class:`BaseNeuralEstimator` owns the ``fit`` template (parameter and input validation,
+seeding, device, codec, skorch net, training) and batched inference. Concrete estimators
+implement :meth:`BaseNeuralEstimator._build_module` and the ``_after_training`` hook.
+:class:`BaseAutoencoder` adds the public methods of every encoder/decoder model
+(``transform``, ``inverse_transform``, ``sample``, ``score_samples`` and the outlier API), so
+an autoencoder-like estimator implements only its module, its loss and its per-row score.
+"""
+
+import copy
+import numbers
+import re
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    OutlierMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.decomposition import PCA
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from skorch.callbacks import EarlyStopping
+
+from ._codec import NumericCodec, non_numeric_columns
+from ._modules import ACTIVATIONS
+from ._nets import EpochProgressBar, HoldOut, StopOnDivergence, TensorBatches, TensorRows
+
+#: Rows per forward pass at inference: memory is bounded by this, not by the number of rows.
+INFERENCE_BATCH_SIZE = 4096
+_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+def _silent(*args, **kwargs):
+    """A picklable sink for skorch messages."""
+
+
+def resolve_device(device, owner):
+    """The torch device string for the ``device`` parameter, or a clear error."""
+    if not (isinstance(device, str) and _DEVICE.match(device)):
+        raise InvalidParameterError(
+            f"The 'device' parameter of {owner} must be 'auto', 'cpu', 'cuda', 'cuda:N' or "
+            f"'mps'. Got {device!r} instead."
+        )
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda"):
+        index = int(device.partition(":")[2] or 0)
+        if not torch.cuda.is_available() or index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} was requested but no such CUDA device is available "
+                f"({torch.cuda.device_count()} found). Use device='auto' or device='cpu'."
+            )
+    if device == "mps" and not torch.backends.mps.is_available():
+        raise ValueError("device='mps' was requested but MPS is not available.")
+    return device
+
+
+def fit_rng(random_state):
+    """A private RandomState for one fit, derived from ``random_state``.
+
+    ``None`` draws fresh OS entropy instead of the global NumPy state, so fitting never
+    moves the caller's global random stream.
+    """
+    if random_state is None:
+        seed = int(np.random.SeedSequence().generate_state(1)[0]) % _MAX_SEED
+    else:
+        seed = check_random_state(random_state).randint(_MAX_SEED)
+    return np.random.RandomState(seed)
+
+
+@contextmanager
+def seeded_torch(seed, device):
+    """Seed torch inside the block and restore the caller's torch RNG state afterwards."""
+    cuda = device.startswith("cuda")
+    devices = list(range(torch.cuda.device_count())) if cuda else []
+    with torch.random.fork_rng(devices=devices):
+        if cuda:
+            torch.manual_seed(seed)
+        else:
+            torch.random.default_generator.manual_seed(seed)
+        yield
+
+
+def inference_module(module, dtype):
+    """``module`` in eval mode computing in ``dtype``.
+
+    float64 data is run through a float64 copy of the (float32-trained) network so that a
+    row's output does not depend on which other rows share its batch.
+    """
+    if dtype == np.float64:
+        module = copy.deepcopy(module).double()
+    return module.eval()
+
+
+class BaseNeuralEstimator(BaseEstimator):
+    """Validation, seeding, device, codec, training and batched inference."""
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": [tuple, list],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "standardize": ["boolean"],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "input_shape": [None, tuple],
+    }
+
+    #: The skorch net class the estimator trains; subclasses may replace it.
+    _net_class = None
+
+    # ---------------------------------------------------------------- fit template
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Fit the model on ``X``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Training data.
+        y : Ignored
+            Present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._check_architecture_params()
+        X = self._validate_fit_input(X)
+        self.device_ = resolve_device(self.device, type(self).__name__)
+        rng = fit_rng(self.random_state)
+        with seeded_torch(rng.randint(_MAX_SEED), self.device_):
+            M = np.ascontiguousarray(self.codec_.encode(X), dtype=np.float32)
+            self.net_ = self._make_net(len(M), rng).initialize()
+            self._init_module(self.net_.module_, M)
+            # partial_fit, unlike fit, keeps the initialisation done just above.
+            self.net_.partial_fit(TensorRows(torch.from_numpy(M)))
+            self.net_.module_.eval()
+            self.n_iter_ = len(self.net_.history)
+            self.history_ = [
+                {k: v for k, v in row.items() if k != "batches"} for row in self.net_.history
+            ]
+            self._after_training(X, M, rng)
+        return self
+
+    def _check_architecture_params(self):
+        sizes = self.hidden_layer_sizes
+        if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
+            raise InvalidParameterError(
+                f"The 'hidden_layer_sizes' parameter of {type(self).__name__} must hold "
+                f"positive integers. Got {sizes!r} instead."
+            )
+        if self.input_shape is not None:
+            raise NotImplementedError(
+                "input_shape (convolutional networks for images) is not available yet; "
+                "pass input_shape=None to model the rows as flat feature vectors."
+            )
+
+    def _validate_fit_input(self, X):
+        frame_dtypes = getattr(X, "dtypes", None) if hasattr(X, "columns") else None
+        self._refuse_non_numeric(X)
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        self.codec_ = NumericCodec(standardize=self.standardize).fit(X, frame_dtypes)
+        return X
+
+    def _validate_input(self, X):
+        """Validate ``X`` at predict time against what ``fit`` saw."""
+        check_is_fitted(self)
+        self._refuse_non_numeric(X)
+        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+
+    def _refuse_non_numeric(self, X):
+        columns = non_numeric_columns(X)
+        if columns:
+            raise ValueError(
+                f"{type(self).__name__} does not support non-numeric columns yet; got "
+                f"{columns}. Encode them (e.g. with sklearn.preprocessing.OneHotEncoder) or "
+                "drop them."
+            )
+
+    def _make_net(self, n_samples, rng):
+        split = HoldOut(self.validation_fraction, rng.randint(_MAX_SEED))
+        n_train = n_samples - split.n_valid(n_samples) if self.early_stopping else n_samples
+        has_valid = self.early_stopping and split.n_valid(n_samples) > 0
+        callbacks = [("stop_on_divergence", StopOnDivergence())]
+        if self.early_stopping:
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss" if has_valid else "train_loss",
+                        patience=self.n_iter_no_change,
+                        threshold=self.tol,
+                        threshold_mode="rel",
+                        load_best=True,
+                        sink=_silent,
+                    ),
+                )
+            )
+        if self.verbose:
+            callbacks.append(("progress", EpochProgressBar(self.max_epochs, type(self).__name__)))
+        return self._net_class(
+            module=self._build_module(self.codec_.n_outputs),
+            criterion=torch.nn.MSELoss,
+            optimizer=torch.optim.AdamW,
+            optimizer__weight_decay=self.weight_decay,
+            lr=self.lr,
+            max_epochs=self.max_epochs,
+            batch_size=self._batch_size(n_train),
+            train_split=split if has_valid else None,
+            iterator_train=TensorBatches,
+            iterator_train__shuffle=True,
+            iterator_train__seed=rng.randint(_MAX_SEED),
+            iterator_valid=TensorBatches,
+            callbacks=callbacks,
+            callbacks__print_log=None,
+            device=self.device_,
+            verbose=0,
+            **self._net_params(),
+        )
+
+    def _batch_size(self, n_train):
+        if self.batch_size == "auto":
+            return int(np.clip(n_train // 10, 32, 256))
+        return self.batch_size
+
+    def _net_params(self):
+        """Extra keyword arguments for the skorch net."""
+        return {}
+
+    def _build_module(self, n_features):
+        """The untrained ``torch.nn.Module`` for ``n_features`` model columns."""
+        raise NotImplementedError
+
+    def _init_module(self, module, M):
+        """Initialise ``module`` from the training matrix before training (default: no-op)."""
+
+    def _after_training(self, X, M, rng):
+        """Fit what comes after the network (densities, offsets); ``X`` is validated input,
+        ``M`` the training matrix."""
+
+    # ---------------------------------------------------------------- inference
+    def _predict_batches(self, X, fn, width, dtype, encode=True, decode=False):
+        """Apply ``fn(module, batch)`` to the rows of ``X`` batch by batch, without autograd.
+
+        ``encode`` passes each batch through the codec first; ``decode`` passes each output
+        batch back to the user's units. Only the output is ever held whole.
+        """
+        module = inference_module(self.net_.module_, dtype)
+        out = np.empty((len(X), width), dtype=dtype)
+        with torch.inference_mode():
+            for start in range(0, len(X), INFERENCE_BATCH_SIZE):
+                rows = slice(start, start + INFERENCE_BATCH_SIZE)
+                batch = self.codec_.encode(X[rows]) if encode else X[rows]
+                batch = torch.tensor(batch, dtype=module_dtype(dtype), device=self.net_.device)
+                result = fn(module, batch).cpu().numpy()
+                out[rows] = self.codec_.decode(result) if decode else result
+        return out
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        # skorch maps a net saved on a GPU to the CPU when no GPU is here; follow it.
+        if "net_" in state:
+            self.device_ = str(self.net_.device)
+
+
+def module_dtype(dtype):
+    return torch.float64 if dtype == np.float64 else torch.float32
+
+
+def compute_dtype(X):
+    """Inference runs at the precision of the data (float32 stays float32)."""
+    return np.float32 if X.dtype == np.float32 else np.float64
+
+
+class OutlierScoresMixin(OutlierMixin):
+    """``decision_function``, ``predict``, ``score`` and ``offset_`` from ``score_samples``."""
+
+    def _set_offset(self, scores):
+        self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
+
+    def decision_function(self, X):
+        """Shifted opposite of the anomaly score: negative for outliers.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,)
+            ``score_samples(X) - offset_``.
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """Label rows as inliers (``+1``) or outliers (``-1``).
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            ``+1`` where ``decision_function(X) >= 0``, else ``-1``.
+        """
+        return np.where(self.decision_function(X) >= 0, 1, -1)
+
+    def score(self, X, y=None):
+        """Mean of ``score_samples(X)``: higher is better, as ``PCA.score``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : Ignored
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+
+class BaseAutoencoder(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierScoresMixin, BaseNeuralEstimator
+):
+    """Public methods of every encoder/decoder estimator.
+
+    A subclass provides ``_build_module`` (a module with ``encode``/``decode``),
+    ``_row_scores(M)`` (higher = more normal, on model matrix rows) and
+    ``_sample_codes(n_samples, rng)``.
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "contamination": [Interval(numbers.Real, 0, 0.5, closed="right")],
+    }
+
+    @property
+    def _n_features_out(self):
+        return self.n_components
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+    def _after_training(self, X, M, rng):
+        self._set_offset(self._score_validated(X))
+
+    def transform(self, X):
+        """Encode ``X`` into codes.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_components)
+            Codes, in the dtype of ``X`` (float32 stays float32).
+        """
+        X = self._validate_input(X)
+        return self._predict_batches(
+            X, lambda m, x: m.encode(x), self.n_components, compute_dtype(X)
+        )
+
+    def inverse_transform(self, Z):
+        """Decode codes back into rows in the units of the training data.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_components)
+
+        Returns
+        -------
+        X : ndarray or DataFrame of shape (n_samples, n_features_in_)
+            A DataFrame with the training columns and dtypes when ``fit`` saw a DataFrame.
+        """
+        check_is_fitted(self)
+        Z = check_array(Z, dtype=[np.float64, np.float32])
+        if Z.shape[1] != self.n_components:
+            raise ValueError(
+                f"Z has {Z.shape[1]} columns, but {type(self).__name__} has "
+                f"n_components={self.n_components}."
+            )
+        return self._decode(Z, compute_dtype(Z))
+
+    def _decode(self, Z, dtype):
+        X = self._predict_batches(
+            Z, lambda m, z: m.decode(z), self.n_features_in_, dtype, encode=False, decode=True
+        )
+        return self.codec_.to_output(X)
+
+    def score_samples(self, X):
+        """Per-row normality score: higher is more normal.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,), float64
+        """
+        return self._score_validated(self._validate_input(X))
+
+    def _score_validated(self, X):
+        scores = self._predict_batches(
+            X, lambda m, x: self._row_scores(m, x)[:, None], 1, compute_dtype(X)
+        )
+        return scores[:, 0].astype(np.float64)
+
+    def sample(self, n_samples=1, random_state=None):
+        """Generate new rows in the units of the training data.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows to generate.
+        random_state : int, RandomState instance or None, default=None
+            The same value gives the same rows. ``None`` uses NumPy's global random state,
+            as ``KernelDensity.sample`` does.
+
+        Returns
+        -------
+        X : ndarray or DataFrame of shape (n_samples, n_features_in_)
+            A DataFrame with the training columns and dtypes when ``fit`` saw a DataFrame.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+        codes = self._sample_codes(int(n_samples), check_random_state(random_state))
+        return self._decode(codes, self.codec_.dtype_)
+
+
+def pca_components(M, n_components, max_rows=10_000, random_state=0):
+    """Leading principal axes and mean of the rows of ``M`` (a subsample of large ``M``)."""
+    if len(M) > max_rows:
+        M = M[np.random.RandomState(random_state).choice(len(M), max_rows, replace=False)]
+    n_pca = min(n_components, *M.shape)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        pca = PCA(n_components=n_pca, svd_solver="full").fit(M)
+    return pca.components_, pca.mean_

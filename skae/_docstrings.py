@@ -1,0 +1,105 @@
+"""Parameter descriptions shared by the estimators' docstrings.
+
+A class docstring names a shared block as ``{name}``; :func:`fill_doc` substitutes it, so each
+parameter is described once (the ``Substitution`` pattern of imbalanced-learn).
+"""
+
+import textwrap
+
+_SHARED = {
+    "network_params": """
+hidden_layer_sizes : tuple of int, default=(128, 64)
+    Widths of the encoder's hidden layers; the decoder mirrors them. ``()`` gives a linear
+    model.
+
+activation : {"relu", "leaky_relu", "elu", "gelu", "silu", "tanh"}, default="relu"
+    Non-linearity between hidden layers.
+
+dropout : float in [0, 1), default=0.0
+    Dropout probability after every hidden layer, during training only.
+""",
+    "training_params": """
+max_epochs : int, default=200
+    Upper bound on the number of passes over the training data.
+
+batch_size : int or "auto", default="auto"
+    Rows per optimisation step. ``"auto"`` uses ``clip(n_samples // 10, 32, 256)``.
+
+lr : float, default=1e-3
+    Learning rate of the Adam optimiser.
+
+weight_decay : float, default=0.0
+    Decoupled weight decay (AdamW).
+
+early_stopping : bool, default=True
+    Hold out ``validation_fraction`` of the rows and stop when their loss has not improved
+    by a relative ``tol`` for ``n_iter_no_change`` epochs; the weights of the best epoch are
+    kept. With too few rows to hold out, the training loss is monitored instead.
+
+validation_fraction : float in (0, 1), default=0.1
+    Fraction of the rows held out for early stopping.
+
+n_iter_no_change : int, default=10
+    Epochs without improvement before training stops.
+
+tol : float, default=1e-4
+    Smallest relative improvement of the monitored loss that counts.
+
+standardize : bool, default=True
+    Standardise numeric columns inside the model. Outputs are always in the original
+    units.
+
+contamination : float in (0, 0.5], default=0.1
+    Expected fraction of outliers in the training data; sets ``offset_`` so that about
+    this fraction of the training rows get ``predict == -1``.
+""",
+    "runtime_params": """
+device : str, default="auto"
+    ``"auto"`` (CUDA when available, else CPU), ``"cpu"``, ``"cuda"`` or ``"cuda:N"``.
+    Resolved at fit time into ``device_``.
+
+random_state : int, RandomState instance or None, default=None
+    Seeds weight initialisation, shuffling, the validation split and sampling. With an int,
+    two fits on the same data on CPU give identical results. Fitting never changes the
+    global NumPy or torch random state.
+
+verbose : int, default=0
+    ``0`` is silent; ``1`` shows a progress bar over epochs with the losses.
+
+input_shape : tuple of int or None, default=None
+    ``None`` for tables. ``(C, H, W)`` for rows that are flattened images (convolutional
+    networks; not available yet).
+""",
+    "fitted_attributes": """
+n_features_in_ : int
+    Number of features seen during ``fit``.
+
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Names of the features seen during ``fit``, when ``X`` was a DataFrame of string columns.
+
+device_ : str
+    The device the network lives on.
+
+n_iter_ : int
+    Number of epochs run.
+
+history_ : list of dict
+    One dict per epoch: ``epoch``, ``train_loss``, ``valid_loss`` (with early stopping),
+    ``dur`` (seconds). ``pandas.DataFrame(est.history_)`` makes it a table.
+
+net_ : skorch.NeuralNet
+    The fitted skorch net; ``net_.module_`` is the PyTorch module.
+
+offset_ : float
+    ``decision_function(X) = score_samples(X) - offset_``.
+""",
+}
+
+
+def fill_doc(obj):
+    """Substitute the shared parameter blocks into ``obj.__doc__``."""
+    blocks = {
+        name: textwrap.indent(text.strip("\n"), "    ") for name, text in _SHARED.items()
+    }
+    obj.__doc__ = obj.__doc__.format(**{k: v.lstrip() for k, v in blocks.items()})
+    return obj

@@ -1,0 +1,137 @@
+"""skorch nets, their fast data path, losses and training callbacks.
+
+skorch's default path indexes a ``Dataset`` row by row and collates the rows into a batch,
+which costs more than the forward pass of a small network. Here the training matrix is one
+tensor and every batch is a slice of it (:class:`TensorBatches`), plugged into skorch through
+its documented ``dataset``, ``train_split`` and ``iterator_train`` hooks, so skorch still runs
+the loop, the callbacks and the history.
+"""
+
+import math
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+from tqdm.auto import tqdm
+
+from .exceptions import TrainingDivergedError
+
+
+class TensorRows(torch.utils.data.Dataset):
+    """The rows of one tensor; each row is its own reconstruction target."""
+
+    def __init__(self, X):
+        self.X = X
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        return self.X[i], self.X[i]
+
+
+class TensorBatches:
+    """Yield ``(X_batch, X_batch)`` slices of a :class:`TensorRows`, shuffled once per pass.
+
+    ``seed`` fixes the sequence of shuffles; a new iterator is made per ``fit``.
+    """
+
+    def __init__(self, dataset, batch_size, shuffle=False, seed=0):
+        self.X = dataset.X
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.generator = torch.Generator().manual_seed(int(seed))
+
+    def __len__(self):
+        return math.ceil(len(self.X) / self.batch_size)
+
+    def __iter__(self):
+        X = self.X
+        if self.shuffle:
+            X = X[torch.randperm(len(X), generator=self.generator)]
+        for start in range(0, len(X), self.batch_size):
+            batch = X[start : start + self.batch_size]
+            yield batch, batch
+
+
+class HoldOut:
+    """skorch ``train_split``: a random validation fraction, or none when too few rows."""
+
+    def __init__(self, fraction, seed):
+        self.fraction = fraction
+        self.seed = seed
+
+    def n_valid(self, n_samples):
+        n_valid = int(round(n_samples * self.fraction))
+        return n_valid if n_valid >= 1 and n_samples - n_valid >= 2 else 0
+
+    def __call__(self, dataset, y=None):
+        n = len(dataset)
+        n_valid = self.n_valid(n)
+        if n_valid == 0:
+            return dataset, None
+        order = np.random.RandomState(self.seed).permutation(n)
+        order = torch.as_tensor(order)
+        return TensorRows(dataset.X[order[n_valid:]]), TensorRows(dataset.X[order[:n_valid]])
+
+
+class StopOnDivergence(Callback):
+    """Raise :class:`TrainingDivergedError` as soon as a batch loss is NaN or infinite."""
+
+    def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
+        value = loss.item()
+        if not math.isfinite(value):
+            epoch = len(net.history)
+            raise TrainingDivergedError(
+                f"Training diverged in epoch {epoch}: the "
+                f"{'training' if training else 'validation'} loss became {value}. "
+                f"Lower the learning rate (lr={net.lr:g} now), or check the input for "
+                "extreme values or columns on very different scales."
+            )
+
+
+class EpochProgressBar(Callback):
+    """A tqdm bar over epochs that shows the latest losses."""
+
+    def __init__(self, total, desc):
+        self.total = total
+        self.desc = desc
+
+    def on_train_begin(self, net, **kwargs):
+        self.bar_ = tqdm(total=self.total, desc=self.desc, unit="epoch", leave=True)
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        self.bar_.set_postfix(
+            {k: f"{row[k]:.4g}" for k in ("train_loss", "valid_loss") if k in row},
+            refresh=False,
+        )
+        self.bar_.update(1)
+
+    def on_train_end(self, net, **kwargs):
+        self.bar_.close()
+        del self.bar_
+
+
+class ReconstructionNet(NeuralNet):
+    """Trains a module whose forward pass reconstructs its input.
+
+    ``noise > 0`` corrupts each training batch with Gaussian noise of that standard
+    deviation (a denoising autoencoder); the target stays the clean batch.
+    """
+
+    def __init__(self, *args, noise=0.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.noise = noise
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        Xi, yi = batch
+        Xi = Xi.to(self.device)
+        if self.noise > 0:
+            Xi = Xi + self.noise * torch.randn_like(Xi)
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}

@@ -1,0 +1,29 @@
+import numpy as np
+import pytest
+import torch
+
+# Tests run on two cores; more threads only add contention.
+torch.set_num_threads(min(2, torch.get_num_threads()))
+
+
+@pytest.fixture
+def X_small():
+    """A seeded float32 table: 120 rows on a noisy 2-D manifold in 6 dimensions."""
+    rng = np.random.RandomState(0)
+    t = rng.uniform(-1, 1, size=(120, 2))
+    features = np.c_[t, t**2, t[:, :1] * t[:, 1:], np.sin(3 * t)]
+    return (features + 0.05 * rng.randn(*features.shape)).astype(np.float32)
+
+
+def fast(estimator_class, **params):
+    """A cheap instance for tests: tiny network, a few epochs, seeded, on CPU."""
+    defaults = {
+        "hidden_layer_sizes": (16,),
+        "max_epochs": 3,
+        "random_state": 0,
+        "device": "cpu",
+    }
+    return estimator_class(**{**defaults, **params})
+
+
+requires_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")

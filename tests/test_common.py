@@ -1,0 +1,14 @@
+"""scikit-learn's own estimator checks, on every public estimator, with no expected failures."""
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skae import AutoencoderTransformer
+
+from .conftest import fast
+
+ESTIMATORS = [fast(AutoencoderTransformer)]
+
+
+@parametrize_with_checks(ESTIMATORS)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
