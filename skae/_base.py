@@ -27,11 +27,17 @@ from sklearn.decomposition import PCA
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from skorch.callbacks import EarlyStopping
 
 from ._codec import NumericCodec, non_numeric_columns
 from ._modules import ACTIVATIONS
-from ._nets import EpochProgressBar, HoldOut, StopOnDivergence, TensorBatches, TensorRows
+from ._nets import (
+    EarlyStoppingFromStart,
+    EpochProgressBar,
+    HoldOut,
+    StopOnDivergence,
+    TensorBatches,
+    TensorRows,
+)
 
 #: Rows per forward pass at inference: memory is bounded by this, not by the number of rows.
 INFERENCE_BATCH_SIZE = 4096
@@ -123,8 +129,9 @@ class BaseNeuralEstimator(BaseEstimator):
         "input_shape": [None, tuple],
     }
 
-    #: The skorch net class the estimator trains; subclasses may replace it.
+    #: The skorch net class the estimator trains, and its loss.
     _net_class = None
+    _criterion = torch.nn.MSELoss
 
     # ---------------------------------------------------------------- fit template
     @_fit_context(prefer_skip_nested_validation=True)
@@ -205,7 +212,7 @@ class BaseNeuralEstimator(BaseEstimator):
             callbacks.append(
                 (
                     "early_stopping",
-                    EarlyStopping(
+                    EarlyStoppingFromStart(
                         monitor="valid_loss" if has_valid else "train_loss",
                         patience=self.n_iter_no_change,
                         threshold=self.tol,
@@ -219,7 +226,7 @@ class BaseNeuralEstimator(BaseEstimator):
             callbacks.append(("progress", EpochProgressBar(self.max_epochs, type(self).__name__)))
         return self._net_class(
             module=self._build_module(self.codec_.n_outputs),
-            criterion=torch.nn.MSELoss,
+            criterion=self._criterion,
             optimizer=torch.optim.AdamW,
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,

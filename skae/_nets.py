@@ -8,11 +8,12 @@ the loop, the callbacks and the history.
 """
 
 import math
+from copy import deepcopy
 
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 from tqdm.auto import tqdm
 
 from .exceptions import TrainingDivergedError
@@ -89,6 +90,25 @@ class StopOnDivergence(Callback):
                 f"Lower the learning rate (lr={net.lr:g} now), or check the input for "
                 "extreme values or columns on very different scales."
             )
+
+
+class EarlyStoppingFromStart(EarlyStopping):
+    """skorch's ``EarlyStopping`` with the untrained weights as the first candidate.
+
+    Training then never returns weights whose monitored loss is worse than the initial
+    ones: a PCA-initialised autoencoder ends no worse than PCA on the validation rows.
+    """
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        super().on_train_begin(net, X=X, **kwargs)
+        train, valid = net.get_split_datasets(X)
+        rows = valid if self.monitor == "valid_loss" else train
+        total = sum(
+            net.validation_step(batch)["loss"].item() * len(batch[0])
+            for batch in net.get_iterator(rows)
+        )
+        self.dynamic_threshold_ = self._calc_new_threshold(total / len(rows))
+        self.best_model_weights_ = deepcopy(net.module_.state_dict())
 
 
 class EpochProgressBar(Callback):

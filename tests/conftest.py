@@ -8,7 +8,7 @@ torch.set_num_threads(min(2, torch.get_num_threads()))
 
 @pytest.fixture
 def X_small():
-    """A seeded float32 table: 120 rows on a noisy 2-D manifold in 6 dimensions."""
+    """A seeded float32 table: 120 rows on a noisy 2-D manifold in 7 dimensions."""
     rng = np.random.RandomState(0)
     t = rng.uniform(-1, 1, size=(120, 2))
     features = np.c_[t, t**2, t[:, :1] * t[:, 1:], np.sin(3 * t)]
