@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from sklearn.utils._param_validation import Interval
 
-from ._base import _MAX_SEED, BaseAutoencoder, pca_components
+from ._base import _MAX_SEED, BaseAutoencoder, numpy_only, pca_components
 from ._docstrings import fill_doc
 from ._modules import AutoencoderModule
 from ._nets import ReconstructionNet
@@ -158,7 +158,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.code_density_ = GaussianMixture(
             n_components=n_mixture, reg_covar=1e-4, random_state=rng.randint(_MAX_SEED)
         )
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), numpy_only():
             warnings.simplefilter("ignore", ConvergenceWarning)
             self.code_density_.fit(codes.astype(np.float64))
 
@@ -169,6 +169,7 @@ class AutoencoderTransformer(BaseAutoencoder):
     def _sample_codes(self, n_samples, rng):
         density = copy.copy(self.code_density_)
         density.random_state = rng
-        codes, _ = density.sample(n_samples)
+        with numpy_only():
+            codes, _ = density.sample(n_samples)
         rng.shuffle(codes)  # GaussianMixture.sample returns the rows grouped by component
         return codes

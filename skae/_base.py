@@ -16,6 +16,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
+from sklearn import config_context
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -43,6 +44,14 @@ from ._nets import (
 INFERENCE_BATCH_SIZE = 4096
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 _MAX_SEED = np.iinfo(np.int32).max
+
+
+def numpy_only():
+    """Context for the helper models (PCA, mixtures) that always work on NumPy arrays.
+
+    Some of them refuse array-API dispatch, which a user may have switched on globally.
+    """
+    return config_context(array_api_dispatch=False)
 
 
 def _silent(*args, **kwargs):
@@ -466,7 +475,7 @@ def pca_components(M, n_components, max_rows=10_000, random_state=0):
     if len(M) > max_rows:
         M = M[np.random.RandomState(random_state).choice(len(M), max_rows, replace=False)]
     n_pca = min(n_components, *M.shape)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
+    with np.errstate(all="ignore"), warnings.catch_warnings(), numpy_only():
         warnings.simplefilter("ignore", RuntimeWarning)
         pca = PCA(n_components=n_pca, svd_solver="full").fit(M)
     return pca.components_, pca.mean_

@@ -33,7 +33,7 @@ class NumericCodec:
         self.standardize = standardize
 
     def fit(self, X, frame_dtypes=None):
-        """Fit on a validated 2-D float array; ``frame_dtypes`` is the DataFrame's dtypes, if any."""
+        """Fit on a validated float array; ``frame_dtypes`` are the DataFrame's dtypes, if any."""
         self.scaler_ = StandardScaler(with_mean=self.standardize, with_std=self.standardize)
         self.scaler_.fit(X)
         self.dtype_ = X.dtype

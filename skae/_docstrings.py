@@ -98,8 +98,6 @@ offset_ : float
 
 def fill_doc(obj):
     """Substitute the shared parameter blocks into ``obj.__doc__``."""
-    blocks = {
-        name: textwrap.indent(text.strip("\n"), "    ") for name, text in _SHARED.items()
-    }
+    blocks = {name: textwrap.indent(text.strip("\n"), "    ") for name, text in _SHARED.items()}
     obj.__doc__ = obj.__doc__.format(**{k: v.lstrip() for k, v in blocks.items()})
     return obj

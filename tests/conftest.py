@@ -1,6 +1,12 @@
-import numpy as np
-import pytest
-import torch
+import os
+
+# scikit-learn runs its array-API input check only when SciPy is imported with this set;
+# set it before anything imports SciPy so that every estimator check runs.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
 # Tests run on two cores; more threads only add contention.
 torch.set_num_threads(min(2, torch.get_num_threads()))
