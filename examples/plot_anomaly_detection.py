@@ -22,6 +22,7 @@ and use the labels only afterwards to see how well each model found the malignan
 # All benign rows (``target == 1``) are the normal data; we add malignant rows
 # (``target == 0``) amounting to about 10% of the result as outliers. ``is_outlier`` is kept
 # aside for evaluation only: neither model sees it.
+import os
 from pathlib import Path
 
 import matplotlib
@@ -121,5 +122,6 @@ ax_roc.set_title("ROC curves (outlier = malignant)")
 fig.tight_layout()
 output = Path(__file__).parent / "output"
 output.mkdir(exist_ok=True)
-fig.savefig(output / "anomaly_detection.png", dpi=100)
-print(f"figure     {output / 'anomaly_detection.png'}")
+figure_path = output / "anomaly_detection.png"
+fig.savefig(figure_path, dpi=100)
+print(f"figure     {os.path.relpath(figure_path)}")

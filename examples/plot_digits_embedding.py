@@ -22,6 +22,7 @@ Finally, the autoencoder is used as a feature extractor inside a
 # %%
 # Load and split the data
 # -----------------------
+import os
 from pathlib import Path
 
 import matplotlib
@@ -73,7 +74,7 @@ for model in models.values():
 # For class separation, a 5-nearest-neighbours classifier is trained on the 2-D codes of
 # the training images and scored on the codes of the test images.
 scaler = StandardScaler().fit(X_train)
-codes = {}
+codes, accuracies = {}, {}
 print(f"{'':12} {'test MSE':>9} {'2-D k-NN accuracy':>18}")
 print(f"{'mean image':12} {np.mean(scaler.transform(X_test) ** 2):9.3f} {'':>18}")
 for name, model in models.items():
@@ -81,8 +82,8 @@ for name, model in models.items():
     mse = np.mean((scaler.transform(X_test) - scaler.transform(X_rebuilt)) ** 2)
     codes[name] = model.transform(X_test)
     knn = KNeighborsClassifier().fit(model.transform(X_train), y_train)
-    accuracy = knn.score(codes[name], y_test)
-    print(f"{name:12} {mse:9.3f} {accuracy:18.3f}")
+    accuracies[name] = knn.score(codes[name], y_test)
+    print(f"{name:12} {mse:9.3f} {accuracies[name]:18.3f}")
 
 # %%
 # In a pipeline
@@ -106,7 +107,7 @@ print(
 # Each point is a test image, coloured by its digit. Well separated colour clusters mean
 # that two numbers are enough to tell most digits apart. The autoencoder's codes are not
 # bounded: a few unusual test images land far from the rest, so each panel is zoomed on the
-# central 98% of the points and says how many fall outside.
+# central 98% of the points on each axis and says how many fall outside.
 fig, axes = plt.subplots(1, 2, figsize=(12, 5.5))
 cmap = plt.get_cmap("tab10")
 for ax, (name, Z) in zip(axes, codes.items(), strict=True):
@@ -118,7 +119,10 @@ for ax, (name, Z) in zip(axes, codes.items(), strict=True):
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])
     n_outside = np.sum(np.any((Z < low) | (Z > high), axis=1))
-    ax.set_title(f"{name}: 2-D codes of the {len(Z)} test images\n({n_outside} outside the view)")
+    ax.set_title(
+        f"{name}: 2-D codes of the {len(Z)} test images\n"
+        f"k-NN accuracy {accuracies[name]:.2f}, {n_outside} points outside the view"
+    )
     ax.set_xlabel("component 1")
     ax.set_ylabel("component 2")
 axes[1].legend(title="digit", loc="center left", bbox_to_anchor=(1.0, 0.5), markerscale=2)
@@ -126,5 +130,6 @@ axes[1].legend(title="digit", loc="center left", bbox_to_anchor=(1.0, 0.5), mark
 fig.tight_layout()
 output = Path(__file__).parent / "output"
 output.mkdir(exist_ok=True)
-fig.savefig(output / "digits_embedding.png", dpi=100)
-print(f"figure: {output / 'digits_embedding.png'}")
+figure_path = output / "digits_embedding.png"
+fig.savefig(figure_path, dpi=100)
+print(f"figure: {os.path.relpath(figure_path)}")

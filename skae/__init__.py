@@ -1,8 +1,9 @@
 """skae: autoencoders, variational autoencoders and GANs as scikit-learn estimators."""
 
 from ._autoencoder import AutoencoderTransformer
+from ._vae import VAETransformer
 from .exceptions import TrainingDivergedError
 
 __version__ = "0.1.0"
 
-__all__ = ["AutoencoderTransformer", "TrainingDivergedError", "__version__"]
+__all__ = ["AutoencoderTransformer", "TrainingDivergedError", "VAETransformer", "__version__"]

@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from sklearn.utils._param_validation import Interval
 
-from ._base import _MAX_SEED, BaseAutoencoder, numpy_only, pca_components
+from ._base import _MAX_SEED, BaseAutoencoder, fit_pca, numpy_only
 from ._docstrings import fill_doc
 from ._modules import AutoencoderModule
 from ._nets import ReconstructionNet
@@ -146,7 +146,8 @@ class AutoencoderTransformer(BaseAutoencoder):
 
     def _init_module(self, module, M):
         if self.pca_init:
-            module.init_linear_path_from_pca(*pca_components(M, self.n_components))
+            pca = fit_pca(M, self.n_components)
+            module.init_linear_path_from_pca(pca.components_, pca.mean_)
 
     def _after_training(self, X, M, rng):
         super()._after_training(X, M, rng)

@@ -216,7 +216,7 @@ class BaseNeuralEstimator(BaseEstimator):
         split = HoldOut(self.validation_fraction, rng.randint(_MAX_SEED))
         n_train = n_samples - split.n_valid(n_samples) if self.early_stopping else n_samples
         has_valid = self.early_stopping and split.n_valid(n_samples) > 0
-        callbacks = [("stop_on_divergence", StopOnDivergence())]
+        callbacks = [("stop_on_divergence", StopOnDivergence()), *self._extra_callbacks()]
         if self.early_stopping:
             callbacks.append(
                 (
@@ -261,6 +261,10 @@ class BaseNeuralEstimator(BaseEstimator):
     def _net_params(self):
         """Extra keyword arguments for the skorch net."""
         return {}
+
+    def _extra_callbacks(self):
+        """Extra ``(name, callback)`` pairs for the skorch net."""
+        return []
 
     def _build_module(self, n_features):
         """The untrained ``torch.nn.Module`` for ``n_features`` model columns."""
@@ -470,12 +474,11 @@ class BaseAutoencoder(
         return self._decode(codes, self.codec_.dtype_)
 
 
-def pca_components(M, n_components, max_rows=10_000, random_state=0):
-    """Leading principal axes and mean of the rows of ``M`` (a subsample of large ``M``)."""
+def fit_pca(M, n_components, max_rows=10_000, random_state=0):
+    """PCA with up to ``n_components`` axes on the rows of ``M`` (a subsample of large ``M``)."""
     if len(M) > max_rows:
         M = M[np.random.RandomState(random_state).choice(len(M), max_rows, replace=False)]
     n_pca = min(n_components, *M.shape)
     with np.errstate(all="ignore"), warnings.catch_warnings(), numpy_only():
         warnings.simplefilter("ignore", RuntimeWarning)
-        pca = PCA(n_components=n_pca, svd_solver="full").fit(M)
-    return pca.components_, pca.mean_
+        return PCA(n_components=n_pca, svd_solver="full").fit(M)

@@ -45,6 +45,12 @@ class NumericCodec:
         """Width of the model's matrix."""
         return self.scaler_.n_features_in_
 
+    @property
+    def log_abs_det_jacobian(self):
+        """``log |det d(model matrix)/d(user units)|``: converts a density over the model's
+        matrix into a density over the user's units."""
+        return -float(np.log(self.scaler_.scale_).sum()) if self.standardize else 0.0
+
     def encode(self, X):
         """Rows in the user's units → model matrix (float array of ``X``'s dtype)."""
         return self.scaler_.transform(X, copy=True) if self.standardize else X

@@ -40,6 +40,9 @@ class AutoencoderModule(nn.Module):
     and training only has to learn the non-linear correction.
     """
 
+    #: Encoder outputs per code unit (the variational module adds a log-variance).
+    encoder_heads = 1
+
     def __init__(
         self,
         n_features,
@@ -51,7 +54,10 @@ class AutoencoderModule(nn.Module):
     ):
         super().__init__()
         hidden = tuple(hidden_layer_sizes)
-        self.encoder_mlp = mlp(n_features, hidden, n_components, activation, dropout)
+        self.n_components = n_components
+        self.encoder_mlp = mlp(
+            n_features, hidden, self.encoder_heads * n_components, activation, dropout
+        )
         self.decoder_mlp = mlp(n_components, hidden[::-1], n_features, activation, dropout)
         self.linear_path = linear_path
         if linear_path:
@@ -61,9 +67,14 @@ class AutoencoderModule(nn.Module):
                 nn.init.zeros_(head.weight)
                 nn.init.zeros_(head.bias)
 
+    def _encoder_outputs(self, x):
+        """The code (its mean, for the variational module) and the other encoder heads."""
+        out = self.encoder_mlp(x)
+        code, rest = out[:, : self.n_components], out[:, self.n_components :]
+        return (code + self.encoder_linear(x) if self.linear_path else code), rest
+
     def encode(self, x):
-        z = self.encoder_mlp(x)
-        return z + self.encoder_linear(x) if self.linear_path else z
+        return self._encoder_outputs(x)[0]
 
     def decode(self, z):
         x = self.decoder_mlp(z)
@@ -73,17 +84,72 @@ class AutoencoderModule(nn.Module):
         return self.decode(self.encode(x))
 
     @torch.no_grad()
-    def init_linear_path_from_pca(self, components, mean):
-        """Set the linear encoder to ``(x - mean) @ components.T`` and the decoder to its inverse.
+    def init_linear_path_from_pca(self, components, mean, scale=None):
+        """Set the linear encoder to ``(x - mean) @ components.T / scale`` and the linear
+        decoder to its inverse.
 
-        ``components`` may have fewer rows than the code has units (fewer samples or features
-        than ``n_components``); the remaining code units start with zero linear weights.
+        ``scale`` (one per component, default 1) whitens the codes. ``components`` may have
+        fewer rows than the code has units (fewer samples or features than
+        ``n_components``); the remaining code units start with zero linear weights.
         """
-        n_pca, _ = components.shape
-        weight = torch.zeros_like(self.encoder_linear.weight)
-        weight[:n_pca] = torch.as_tensor(components, dtype=weight.dtype)
-        mean = torch.as_tensor(np.asarray(mean), dtype=weight.dtype)
-        self.encoder_linear.weight.copy_(weight)
-        self.encoder_linear.bias.copy_(-weight @ mean)
-        self.decoder_linear.weight.copy_(weight.T)
+        n_pca = len(components)
+        components = torch.as_tensor(components, dtype=torch.float32)
+        scale = torch.ones(n_pca) if scale is None else torch.as_tensor(scale).float()
+        encoder = torch.zeros_like(self.encoder_linear.weight)
+        encoder[:n_pca] = components / scale[:, None]
+        decoder = torch.zeros_like(self.decoder_linear.weight)
+        decoder[:, :n_pca] = (components * scale[:, None]).T
+        mean = torch.as_tensor(np.asarray(mean), dtype=torch.float32)
+        self.encoder_linear.weight.copy_(encoder)
+        self.encoder_linear.bias.copy_(-encoder @ mean)
+        self.decoder_linear.weight.copy_(decoder)
         self.decoder_linear.bias.copy_(mean)
+
+
+class VAEModule(AutoencoderModule):
+    """Gaussian encoder ``q(z|x)``, decoder mean and a learned per-feature decoder scale.
+
+    ``forward`` draws ``z`` with the reparameterisation trick and returns
+    ``(x_mean, z_mean, z_logvar)``. The log-variance is clamped to ``LOGVAR_RANGE`` so that
+    ``exp`` can neither overflow nor vanish.
+    """
+
+    encoder_heads = 2
+    LOGVAR_RANGE = (-30.0, 20.0)
+
+    def __init__(self, n_features, n_components, *args, **kwargs):
+        super().__init__(n_features, n_components, *args, **kwargs)
+        self.log_scale = nn.Parameter(torch.zeros(n_features))
+
+    def encode_distribution(self, x):
+        z_mean, z_logvar = self._encoder_outputs(x)
+        return z_mean, z_logvar.clamp(*self.LOGVAR_RANGE)
+
+    def forward(self, x):
+        z_mean, z_logvar = self.encode_distribution(x)
+        z = z_mean + torch.exp(0.5 * z_logvar) * torch.randn_like(z_mean)
+        return self.decode(z), z_mean, z_logvar
+
+    @torch.no_grad()
+    def init_from_probabilistic_pca(self, components, mean, variances, noise_variance):
+        """Start at the probabilistic-PCA solution: whitened PCA codes (matching the N(0, I)
+        prior), posterior variances ``noise_variance / variances`` and decoder scale
+        ``sqrt(noise_variance)``."""
+        variances = np.maximum(np.asarray(variances, dtype=np.float64), 1e-12)
+        noise_variance = max(float(noise_variance), 1e-6)
+        self.init_linear_path_from_pca(components, mean, np.sqrt(variances))
+        logvar = torch.zeros(self.n_components)
+        logvar[: len(variances)] = torch.as_tensor(np.log(noise_variance / variances)).float()
+        self.encoder_mlp[-1].bias[self.n_components :] = logvar.clamp(*self.LOGVAR_RANGE)
+        self.log_scale.fill_(0.5 * np.log(noise_variance))
+
+
+def gaussian_log_likelihood(x, mean, log_scale):
+    """Per-row log-density of ``x`` under independent normals (summed over features)."""
+    z = (x - mean) * torch.exp(-log_scale)
+    return -(0.5 * z**2 + log_scale + 0.5 * np.log(2 * np.pi)).sum(dim=1)
+
+
+def kl_to_standard_normal(z_mean, z_logvar):
+    """Per-row ``KL(N(z_mean, exp(z_logvar)) || N(0, I))``."""
+    return 0.5 * (z_mean**2 + torch.exp(z_logvar) - 1.0 - z_logvar).sum(dim=1)

@@ -16,6 +16,7 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping
 from tqdm.auto import tqdm
 
+from ._modules import gaussian_log_likelihood, kl_to_standard_normal
 from .exceptions import TrainingDivergedError
 
 
@@ -97,7 +98,12 @@ class EarlyStoppingFromStart(EarlyStopping):
 
     Training then never returns weights whose monitored loss is worse than the initial
     ones: a PCA-initialised autoencoder ends no worse than PCA on the validation rows.
+    The relative threshold is taken of ``|loss|``, so it also holds for negative losses
+    (a negative log-likelihood can be below zero).
     """
+
+    def _calc_new_threshold(self, score):
+        return score - self.threshold * abs(score)
 
     def on_train_begin(self, net, X=None, **kwargs):
         super().on_train_begin(net, X=X, **kwargs)
@@ -155,3 +161,55 @@ class ReconstructionNet(NeuralNet):
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
+
+
+class VariationalNet(NeuralNet):
+    """Trains a :class:`~skae._modules.VAEModule` on the negative ELBO with weight ``beta``
+    on the KL term, ramped up linearly over the first ``kl_warmup`` epochs of training.
+
+    Validation always uses the full ``beta``, so early stopping sees the true objective.
+    The batch KL is recorded as ``train_kl`` / ``valid_kl``.
+    """
+
+    def __init__(self, *args, beta=1.0, kl_warmup=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.beta = beta
+        self.kl_warmup = kl_warmup
+
+    def current_beta(self, training):
+        epoch = len(self.history)
+        if training and self.kl_warmup > 0:
+            return self.beta * min(1.0, epoch / self.kl_warmup)
+        return self.beta
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        x_mean, z_mean, z_logvar = y_pred
+        y_true = y_true.to(x_mean.device)
+        nll = -gaussian_log_likelihood(y_true, x_mean, self.module_.log_scale)
+        kl = kl_to_standard_normal(z_mean, z_logvar)
+        if self.history:  # not during the pre-training evaluation of EarlyStoppingFromStart
+            self.history.record_batch("train_kl" if training else "valid_kl", kl.mean().item())
+        return (nll + self.current_beta(training) * kl).mean()
+
+
+class ActiveUnits(Callback):
+    """Record per epoch how many code units are active: the variance of their posterior
+    mean across rows exceeds 0.01 (Burda et al., 2016). Units that collapse onto the prior
+    stop varying, so a falling count shows posterior collapse."""
+
+    def __init__(self, max_rows=1000, threshold=0.01):
+        self.max_rows = max_rows
+        self.threshold = threshold
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        self.rows_ = X.X[: self.max_rows]
+
+    def on_epoch_end(self, net, **kwargs):
+        net.module_.eval()
+        with torch.no_grad():
+            z_mean = net.module_.encode(self.rows_.to(net.device))
+        variance = z_mean.var(dim=0) if len(z_mean) > 1 else torch.zeros(z_mean.shape[1])
+        net.history.record("active_units", int((variance > self.threshold).sum()))
+
+    def on_train_end(self, net, **kwargs):
+        del self.rows_

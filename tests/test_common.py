@@ -2,11 +2,11 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import AutoencoderTransformer
+from skae import AutoencoderTransformer, VAETransformer
 
 from .conftest import fast
 
-ESTIMATORS = [fast(AutoencoderTransformer)]
+ESTIMATORS = [fast(AutoencoderTransformer), fast(VAETransformer)]
 
 
 @parametrize_with_checks(ESTIMATORS)
