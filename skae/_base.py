@@ -116,6 +116,25 @@ def inference_module(module, dtype):
     return module.eval()
 
 
+def module_dtype(dtype):
+    return torch.float64 if dtype == np.float64 else torch.float32
+
+
+def compute_dtype(X):
+    """Inference runs at the precision of the data (float32 stays float32)."""
+    return np.float32 if X.dtype == np.float32 else np.float64
+
+
+def fit_pca(M, n_components, max_rows=10_000, random_state=0):
+    """PCA with up to ``n_components`` axes on the rows of ``M`` (a subsample of large ``M``)."""
+    if len(M) > max_rows:
+        M = M[np.random.RandomState(random_state).choice(len(M), max_rows, replace=False)]
+    n_pca = min(n_components, *M.shape)
+    with np.errstate(all="ignore"), warnings.catch_warnings(), numpy_only():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return PCA(n_components=n_pca, svd_solver="full").fit(M)
+
+
 class BaseNeuralEstimator(BaseEstimator):
     """Validation, seeding, device, codec, training and batched inference."""
 
@@ -214,8 +233,8 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _make_net(self, n_samples, rng):
         split = HoldOut(self.validation_fraction, rng.randint(_MAX_SEED))
-        n_train = n_samples - split.n_valid(n_samples) if self.early_stopping else n_samples
-        has_valid = self.early_stopping and split.n_valid(n_samples) > 0
+        n_valid = split.n_valid(n_samples) if self.early_stopping else 0
+        has_valid = n_valid > 0
         callbacks = [("stop_on_divergence", StopOnDivergence()), *self._extra_callbacks()]
         if self.early_stopping:
             callbacks.append(
@@ -240,7 +259,7 @@ class BaseNeuralEstimator(BaseEstimator):
             optimizer__weight_decay=self.weight_decay,
             lr=self.lr,
             max_epochs=self.max_epochs,
-            batch_size=self._batch_size(n_train),
+            batch_size=self._batch_size(n_samples - n_valid),
             train_split=split if has_valid else None,
             iterator_train=TensorBatches,
             iterator_train__shuffle=True,
@@ -302,15 +321,6 @@ class BaseNeuralEstimator(BaseEstimator):
             self.device_ = str(self.net_.device)
 
 
-def module_dtype(dtype):
-    return torch.float64 if dtype == np.float64 else torch.float32
-
-
-def compute_dtype(X):
-    """Inference runs at the precision of the data (float32 stays float32)."""
-    return np.float32 if X.dtype == np.float32 else np.float64
-
-
 class OutlierScoresMixin(OutlierMixin):
     """``decision_function``, ``predict``, ``score`` and ``offset_`` from ``score_samples``."""
 
@@ -365,9 +375,9 @@ class BaseAutoencoder(
 ):
     """Public methods of every encoder/decoder estimator.
 
-    A subclass provides ``_build_module`` (a module with ``encode``/``decode``),
-    ``_row_scores(M)`` (higher = more normal, on model matrix rows) and
-    ``_sample_codes(n_samples, rng)``.
+    A subclass provides ``_build_module`` (a module with ``encode`` and ``decode``),
+    ``_row_scores(module, batch)`` (per-row scores of a batch of model-matrix rows, higher =
+    more normal) and ``_sample_codes(n_samples, rng)``.
     """
 
     _parameter_constraints = {
@@ -472,13 +482,3 @@ class BaseAutoencoder(
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
         codes = self._sample_codes(int(n_samples), check_random_state(random_state))
         return self._decode(codes, self.codec_.dtype_)
-
-
-def fit_pca(M, n_components, max_rows=10_000, random_state=0):
-    """PCA with up to ``n_components`` axes on the rows of ``M`` (a subsample of large ``M``)."""
-    if len(M) > max_rows:
-        M = M[np.random.RandomState(random_state).choice(len(M), max_rows, replace=False)]
-    n_pca = min(n_components, *M.shape)
-    with np.errstate(all="ignore"), warnings.catch_warnings(), numpy_only():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return PCA(n_components=n_pca, svd_solver="full").fit(M)
