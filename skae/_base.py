@@ -28,6 +28,7 @@ from sklearn.decomposition import PCA
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from ._codec import NumericCodec, non_numeric_columns
 from ._modules import ACTIVATIONS
@@ -42,16 +43,22 @@ from ._nets import (
 
 #: Rows per forward pass at inference: memory is bounded by this, not by the number of rows.
 INFERENCE_BATCH_SIZE = 4096
+#: Training rows scored to set ``offset_``: a quantile needs no more, and large fits stay fast.
+OFFSET_MAX_ROWS = 10_000
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 _MAX_SEED = np.iinfo(np.int32).max
 
 
-def numpy_only():
-    """Context for the helper models (PCA, mixtures) that always work on NumPy arrays.
+@contextmanager
+def helper_model_context():
+    """Context for the small helper models (PCA, mixtures) fitted beside the network.
 
-    Some of them refuse array-API dispatch, which a user may have switched on globally.
+    They always work on NumPy arrays, and some refuse array-API dispatch, which a user may
+    have switched on globally. They are too small to gain from BLAS threads, which only
+    spin against torch's on a busy machine.
     """
-    return config_context(array_api_dispatch=False)
+    with config_context(array_api_dispatch=False), threadpool_limits(1):
+        yield
 
 
 def _silent(*args, **kwargs):
@@ -130,7 +137,7 @@ def fit_pca(M, n_components, max_rows=10_000, random_state=0):
     if len(M) > max_rows:
         M = M[np.random.RandomState(random_state).choice(len(M), max_rows, replace=False)]
     n_pca = min(n_components, *M.shape)
-    with np.errstate(all="ignore"), warnings.catch_warnings(), numpy_only():
+    with np.errstate(all="ignore"), warnings.catch_warnings(), helper_model_context():
         warnings.simplefilter("ignore", RuntimeWarning)
         return PCA(n_components=n_pca, svd_solver="full").fit(M)
 
@@ -396,6 +403,8 @@ class BaseAutoencoder(
         return tags
 
     def _after_training(self, X, M, rng):
+        if len(X) > OFFSET_MAX_ROWS:
+            X = X[np.sort(rng.choice(len(X), OFFSET_MAX_ROWS, replace=False))]
         self._set_offset(self._score_validated(X))
 
     def transform(self, X):
