@@ -46,8 +46,11 @@ def compare(X, k, seed):
     scaler = StandardScaler().fit(X_train)
     pca_std = PCA(k).fit(scaler.transform(X_train))
     pca_error = np.mean(
-        (pca_std.inverse_transform(pca_std.transform(scaler.transform(X_test)))
-         - scaler.transform(X_test)) ** 2
+        (
+            pca_std.inverse_transform(pca_std.transform(scaler.transform(X_test)))
+            - scaler.transform(X_test)
+        )
+        ** 2
     )
     start = time.perf_counter()
     vae = VAETransformer(k, random_state=seed).fit(X_train)
@@ -68,8 +71,11 @@ def anomaly_auc(seeds):
     aucs = []
     for seed in seeds:
         X, is_outlier = contaminate(X_all, y_all == 1, seed)
-        models = [VAETransformer(random_state=seed), AutoencoderTransformer(random_state=seed),
-                  IsolationForest(random_state=seed)]
+        models = [
+            VAETransformer(random_state=seed),
+            AutoencoderTransformer(random_state=seed),
+            IsolationForest(random_state=seed),
+        ]
         aucs.append([roc_auc_score(is_outlier, -m.fit(X).score_samples(X)) for m in models])
     return np.array(aucs)
 
@@ -83,18 +89,25 @@ def main():
     grid = [2] if args.quick else [2, 8]
 
     print(f"mean over {len(seeds)} split(s); MSE ratios to StandardScaler+PCA (below 1 = better)")
-    print(f"{'dataset':14s} {'k':>3s} {'VAE/PCA':>8s} {'AE/PCA':>8s} {'VAE ELBO':>10s} "
-          f"{'pPCA loglik':>12s} {'active':>7s} {'VAE fit s':>10s}")
+    print(
+        f"{'dataset':14s} {'k':>3s} {'VAE/PCA':>8s} {'AE/PCA':>8s} {'VAE ELBO':>10s} "
+        f"{'pPCA loglik':>12s} {'active':>7s} {'VAE fit s':>10s}"
+    )
     for name, load in DATASETS.items():
         X, _ = load(return_X_y=True)
         for k in grid:
             r = np.array([compare(X, k, seed) for seed in seeds]).mean(axis=0)
-            print(f"{name:14s} {k:3d} {r[0]:8.3f} {r[1]:8.3f} {r[2]:10.1f} {r[3]:12.1f} "
-                  f"{r[4]:7.1f} {r[5]:10.1f}", flush=True)
+            print(
+                f"{name:14s} {k:3d} {r[0]:8.3f} {r[1]:8.3f} {r[2]:10.1f} {r[3]:12.1f} "
+                f"{r[4]:7.1f} {r[5]:10.1f}",
+                flush=True,
+            )
 
     aucs = anomaly_auc(seeds)
     print("\nbreast cancer anomaly ROC-AUC (benign + 10% malignant, unsupervised)")
-    for name, column in zip(["VAE (ELBO)", "AutoencoderTransformer", "IsolationForest"], aucs.T):
+    for name, column in zip(
+        ["VAE (ELBO)", "AutoencoderTransformer", "IsolationForest"], aucs.T, strict=True
+    ):
         print(f"  {name:24s} {column.mean():.3f} ± {column.std():.3f}")
 
 

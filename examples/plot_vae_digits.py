@@ -40,8 +40,10 @@ reconstruction = vae.inverse_transform(vae.transform(X_test))
 pca = PCA(n_components=8).fit(X_train)
 pca_reconstruction = pca.inverse_transform(pca.transform(X_test))
 print(f"epochs run: {vae.n_iter_}, active code units: {vae.history_[-1]['active_units']}/8")
-print(f"held-out reconstruction MSE  VAE {np.mean((reconstruction - X_test) ** 2):.2f}"
-      f"  PCA {np.mean((pca_reconstruction - X_test) ** 2):.2f}")
+print(
+    f"held-out reconstruction MSE  VAE {np.mean((reconstruction - X_test) ** 2):.2f}"
+    f"  PCA {np.mean((pca_reconstruction - X_test) ** 2):.2f}"
+)
 print(f"mean held-out ELBO (log-likelihood bound, nats per image): {vae.score(X_test):.1f}")
 
 

@@ -83,8 +83,8 @@ class AutoencoderTransformer(BaseAutoencoder):
     _parameter_constraints = {
         **BaseAutoencoder._parameter_constraints,
         "noise": [Interval(numbers.Real, 0, None, closed="left")],
-        "pca_init": ["boolean"],
     }
+    _module_class = AutoencoderModule
     _net_class = ReconstructionNet
 
     def __init__(
@@ -131,16 +131,6 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
         self.input_shape = input_shape
-
-    def _build_module(self, n_features):
-        return AutoencoderModule(
-            n_features=n_features,
-            n_components=self.n_components,
-            hidden_layer_sizes=self.hidden_layer_sizes,
-            activation=self.activation,
-            dropout=self.dropout,
-            linear_path=self.pca_init,
-        )
 
     def _net_params(self):
         return {"noise": self.noise}

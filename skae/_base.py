@@ -382,16 +382,29 @@ class BaseAutoencoder(
 ):
     """Public methods of every encoder/decoder estimator.
 
-    A subclass provides ``_build_module`` (a module with ``encode`` and ``decode``),
-    ``_row_scores(module, batch)`` (per-row scores of a batch of model-matrix rows, higher =
-    more normal) and ``_sample_codes(n_samples, rng)``.
+    A subclass names its ``_module_class`` (an ``AutoencoderModule``: ``encode``,
+    ``decode``, optional linear path) and provides ``_row_scores(module, batch)`` (per-row
+    scores of a batch of model-matrix rows, higher = more normal) and
+    ``_sample_codes(n_samples, rng)``.
     """
 
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "contamination": [Interval(numbers.Real, 0, 0.5, closed="right")],
+        "pca_init": ["boolean"],
     }
+    _module_class = None
+
+    def _build_module(self, n_features):
+        return self._module_class(
+            n_features,
+            self.n_components,
+            hidden_layer_sizes=self.hidden_layer_sizes,
+            activation=self.activation,
+            dropout=self.dropout,
+            linear_path=self.pca_init,
+        )
 
     @property
     def _n_features_out(self):

@@ -88,8 +88,8 @@ class VAETransformer(BaseAutoencoder):
         **BaseAutoencoder._parameter_constraints,
         "beta": [Interval(numbers.Real, 0, None, closed="left")],
         "kl_warmup": [Interval(numbers.Integral, 0, None, closed="left")],
-        "pca_init": ["boolean"],
     }
+    _module_class = VAEModule
     _net_class = VariationalNet
 
     def __init__(
@@ -138,16 +138,6 @@ class VAETransformer(BaseAutoencoder):
         self.random_state = random_state
         self.verbose = verbose
         self.input_shape = input_shape
-
-    def _build_module(self, n_features):
-        return VAEModule(
-            n_features,
-            self.n_components,
-            hidden_layer_sizes=self.hidden_layer_sizes,
-            activation=self.activation,
-            dropout=self.dropout,
-            linear_path=self.pca_init,
-        )
 
     def _net_params(self):
         return {"beta": self.beta, "kl_warmup": self.kl_warmup}
