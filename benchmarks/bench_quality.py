@@ -34,6 +34,12 @@ def reconstruction_error(model, X):
     return np.mean((model.inverse_transform(model.transform(X)) - X) ** 2)
 
 
+def standardised_error(model, X, scaler):
+    """Reconstruction MSE of ``model`` on ``X``, measured in ``scaler``'s standardised units."""
+    reconstruction = model.inverse_transform(model.transform(X))
+    return np.mean((scaler.transform(reconstruction) - scaler.transform(X)) ** 2)
+
+
 def compare(X, n_components, seed):
     X_train, X_test = train_test_split(X, test_size=0.25, random_state=seed)
     scaler = StandardScaler().fit(X_train)
@@ -41,10 +47,9 @@ def compare(X, n_components, seed):
     start = time.perf_counter()
     ae = AutoencoderTransformer(n_components, random_state=seed).fit(X_train)
     fit_time = time.perf_counter() - start
-    ae_reconstruction = ae.inverse_transform(ae.transform(X_test))
-    ae_std = np.mean((scaler.transform(ae_reconstruction) - S_test) ** 2)
+    ae_std = standardised_error(ae, X_test, scaler)
     pca_std = reconstruction_error(PCA(n_components).fit(S_train), S_test)
-    ae_raw = np.mean((ae_reconstruction - X_test) ** 2)
+    ae_raw = reconstruction_error(ae, X_test)
     pca_raw = reconstruction_error(PCA(n_components).fit(X_train), X_test)
     return ae_std / pca_std, ae_raw / pca_raw, fit_time, ae.n_iter_
 

@@ -24,7 +24,8 @@ import time
 import numpy as np
 import torch
 from bench_anomaly import contaminate
-from sklearn.datasets import load_breast_cancer, load_digits, load_wine
+from bench_quality import DATASETS, reconstruction_error, standardised_error
+from sklearn.datasets import load_breast_cancer
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import roc_auc_score
@@ -33,24 +34,12 @@ from sklearn.preprocessing import StandardScaler
 
 from skae import AutoencoderTransformer, VAETransformer
 
-DATASETS = {"digits": load_digits, "breast_cancer": load_breast_cancer, "wine": load_wine}
-
-
-def standardised_error(model, X, scaler):
-    reconstruction = model.inverse_transform(model.transform(X))
-    return np.mean((scaler.transform(reconstruction) - scaler.transform(X)) ** 2)
-
 
 def compare(X, k, seed):
     X_train, X_test = train_test_split(X, test_size=0.25, random_state=seed)
     scaler = StandardScaler().fit(X_train)
-    pca_std = PCA(k).fit(scaler.transform(X_train))
-    pca_error = np.mean(
-        (
-            pca_std.inverse_transform(pca_std.transform(scaler.transform(X_test)))
-            - scaler.transform(X_test)
-        )
-        ** 2
+    pca_error = reconstruction_error(
+        PCA(k).fit(scaler.transform(X_train)), scaler.transform(X_test)
     )
     start = time.perf_counter()
     vae = VAETransformer(k, random_state=seed).fit(X_train)
