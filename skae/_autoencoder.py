@@ -132,7 +132,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.verbose = verbose
         self.input_shape = input_shape
 
-    def _net_params(self):
+    def _net_params(self, n_train, params):
         return {"noise": self.noise}
 
     def _init_module(self, module, M):

@@ -153,10 +153,6 @@ class BaseNeuralEstimator(BaseEstimator):
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-        "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "standardize": ["boolean"],
         "device": [str],
         "random_state": ["random_state"],
@@ -239,53 +235,49 @@ class BaseNeuralEstimator(BaseEstimator):
             )
 
     def _make_net(self, n_samples, rng):
-        split = HoldOut(self.validation_fraction, rng.randint(_MAX_SEED))
-        n_valid = split.n_valid(n_samples) if self.early_stopping else 0
-        has_valid = n_valid > 0
-        callbacks = [("stop_on_divergence", StopOnDivergence()), *self._extra_callbacks()]
-        if self.early_stopping:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStoppingFromStart(
-                        monitor="valid_loss" if has_valid else "train_loss",
-                        patience=self.n_iter_no_change,
-                        threshold=self.tol,
-                        threshold_mode="rel",
-                        load_best=True,
-                        sink=_silent,
-                    ),
-                )
-            )
+        split, stopping_callbacks = self._validation(n_samples, rng)
+        n_train = n_samples - (split.n_valid(n_samples) if split else 0)
+        params = {
+            "module": self._build_module(self.codec_.n_outputs),
+            "criterion": self._criterion,
+            "optimizer": torch.optim.AdamW,
+            "optimizer__weight_decay": self.weight_decay,
+            "lr": self.lr,
+            "max_epochs": self.max_epochs,
+            "batch_size": self._batch_size(n_train),
+            "train_split": split,
+            "iterator_train": TensorBatches,
+            "iterator_train__shuffle": True,
+            "iterator_train__seed": rng.randint(_MAX_SEED),
+            "iterator_valid": TensorBatches,
+            "callbacks__print_log": None,
+            "device": self.device_,
+            "verbose": 0,
+        }
+        params.update(self._net_params(n_train, params))
+        callbacks = [
+            ("stop_on_divergence", StopOnDivergence()),
+            *self._extra_callbacks(),
+            *stopping_callbacks,
+        ]
         if self.verbose:
-            callbacks.append(("progress", EpochProgressBar(self.max_epochs, type(self).__name__)))
-        return self._net_class(
-            module=self._build_module(self.codec_.n_outputs),
-            criterion=self._criterion,
-            optimizer=torch.optim.AdamW,
-            optimizer__weight_decay=self.weight_decay,
-            lr=self.lr,
-            max_epochs=self.max_epochs,
-            batch_size=self._batch_size(n_samples - n_valid),
-            train_split=split if has_valid else None,
-            iterator_train=TensorBatches,
-            iterator_train__shuffle=True,
-            iterator_train__seed=rng.randint(_MAX_SEED),
-            iterator_valid=TensorBatches,
-            callbacks=callbacks,
-            callbacks__print_log=None,
-            device=self.device_,
-            verbose=0,
-            **self._net_params(),
-        )
+            progress = EpochProgressBar(params["max_epochs"], type(self).__name__)
+            callbacks.append(("progress", progress))
+        return self._net_class(callbacks=callbacks, **params)
+
+    def _validation(self, n_samples, rng):
+        """The skorch ``train_split`` (or ``None``) and the callbacks that stop training
+        early; by default every row trains and training runs ``max_epochs``."""
+        return None, []
 
     def _batch_size(self, n_train):
         if self.batch_size == "auto":
             return int(np.clip(n_train // 10, 32, 256))
         return self.batch_size
 
-    def _net_params(self):
-        """Extra keyword arguments for the skorch net."""
+    def _net_params(self, n_train, params):
+        """Keyword arguments for the skorch net that add to or replace the common ones
+        (``params``); ``n_train`` is the number of training rows."""
         return {}
 
     def _extra_callbacks(self):
@@ -393,8 +385,27 @@ class BaseAutoencoder(
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "contamination": [Interval(numbers.Real, 0, 0.5, closed="right")],
         "pca_init": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "tol": [Interval(numbers.Real, 0, None, closed="left")],
     }
     _module_class = None
+
+    def _validation(self, n_samples, rng):
+        split = HoldOut(self.validation_fraction, rng.randint(_MAX_SEED))
+        if not self.early_stopping:
+            return None, []
+        has_valid = split.n_valid(n_samples) > 0
+        early_stopping = EarlyStoppingFromStart(
+            monitor="valid_loss" if has_valid else "train_loss",
+            patience=self.n_iter_no_change,
+            threshold=self.tol,
+            threshold_mode="rel",
+            load_best=True,
+            sink=_silent,
+        )
+        return (split if has_valid else None), [("early_stopping", early_stopping)]
 
     def _build_module(self, n_features):
         return self._module_class(

@@ -139,7 +139,7 @@ class VAETransformer(BaseAutoencoder):
         self.verbose = verbose
         self.input_shape = input_shape
 
-    def _net_params(self):
+    def _net_params(self, n_train, params):
         return {"beta": self.beta, "kl_warmup": self.kl_warmup}
 
     def _extra_callbacks(self):
