@@ -56,6 +56,8 @@ class AutoencoderTransformer(BaseAutoencoder):
     ----------
     {fitted_attributes}
 
+    {autoencoder_attributes}
+
     code_density_ : sklearn.mixture.GaussianMixture
         Density of the training codes, used by ``sample``.
 
@@ -155,9 +157,8 @@ class AutoencoderTransformer(BaseAutoencoder):
             warnings.simplefilter("ignore", ConvergenceWarning)
             self.code_density_.fit(codes.astype(np.float64))
 
-    @staticmethod
-    def _row_scores(module, x):
-        return -((module(x) - x) ** 2).mean(dim=1)
+    def _row_scores(self, module, x):
+        return -self._row_errors(module, x)
 
     def _sample_codes(self, n_samples, rng):
         density = copy.copy(self.code_density_)

@@ -143,7 +143,12 @@ def fit_pca(M, n_components, max_rows=10_000, random_state=0):
 
 
 class BaseNeuralEstimator(BaseEstimator):
-    """Validation, seeding, device, codec, training and batched inference."""
+    """Validation, seeding, device, codec, training, batched inference and ``sample``.
+
+    A subclass provides ``_build_module(n_features)``, whose module has a ``decode(z)``
+    method mapping latent rows to the model's matrix, and ``_sample_codes(n_samples, rng)``,
+    the latent rows that ``sample`` decodes.
+    """
 
     _parameter_constraints = {
         "hidden_layer_sizes": [tuple, list],
@@ -313,6 +318,34 @@ class BaseNeuralEstimator(BaseEstimator):
                 out[rows] = self.codec_.decode(result) if decode else result
         return out
 
+    def sample(self, n_samples=1, random_state=None):
+        """Generate new rows in the units of the training data.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows to generate.
+        random_state : int, RandomState instance or None, default=None
+            The same value gives the same rows. ``None`` uses NumPy's global random state,
+            as ``KernelDensity.sample`` does.
+
+        Returns
+        -------
+        X : ndarray or DataFrame of shape (n_samples, n_features_in_)
+            A DataFrame with the training columns and dtypes when ``fit`` saw a DataFrame.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
+        codes = self._sample_codes(int(n_samples), check_random_state(random_state))
+        return self._decode(codes, self.codec_.dtype_)
+
+    def _decode(self, Z, dtype):
+        X = self._predict_batches(
+            Z, lambda m, z: m.decode(z), self.n_features_in_, dtype, encode=False, decode=True
+        )
+        return self.codec_.to_output(X)
+
     def __setstate__(self, state):
         super().__setstate__(state)
         # skorch maps a net saved on a GPU to the CPU when no GPU is here; follow it.
@@ -469,12 +502,6 @@ class BaseAutoencoder(
             )
         return self._decode(Z, compute_dtype(Z))
 
-    def _decode(self, Z, dtype):
-        X = self._predict_batches(
-            Z, lambda m, z: m.decode(z), self.n_features_in_, dtype, encode=False, decode=True
-        )
-        return self.codec_.to_output(X)
-
     def score_samples(self, X):
         """Per-row normality score: higher is more normal.
 
@@ -488,30 +515,19 @@ class BaseAutoencoder(
         """
         return self._score_validated(self._validate_input(X))
 
+    def _reconstruction_errors(self, X):
+        """Per-row mean squared reconstruction error in the model's units (for
+        :func:`skae.metrics.reconstruction_error`)."""
+        return self._per_row(self._validate_input(X), self._row_errors)
+
+    @staticmethod
+    def _row_errors(module, x):
+        return ((module.decode(module.encode(x)) - x) ** 2).mean(dim=1)
+
     def _score_validated(self, X):
-        scores = self._predict_batches(
-            X, lambda m, x: self._row_scores(m, x)[:, None], 1, compute_dtype(X)
-        )
-        return scores[:, 0].astype(np.float64)
+        return self._per_row(X, self._row_scores)
 
-    def sample(self, n_samples=1, random_state=None):
-        """Generate new rows in the units of the training data.
-
-        Parameters
-        ----------
-        n_samples : int, default=1
-            Number of rows to generate.
-        random_state : int, RandomState instance or None, default=None
-            The same value gives the same rows. ``None`` uses NumPy's global random state,
-            as ``KernelDensity.sample`` does.
-
-        Returns
-        -------
-        X : ndarray or DataFrame of shape (n_samples, n_features_in_)
-            A DataFrame with the training columns and dtypes when ``fit`` saw a DataFrame.
-        """
-        check_is_fitted(self)
-        if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
-        codes = self._sample_codes(int(n_samples), check_random_state(random_state))
-        return self._decode(codes, self.codec_.dtype_)
+    def _per_row(self, X, fn):
+        """``fn(module, batch)``, one number per row, over ``X`` in batches, as float64."""
+        values = self._predict_batches(X, lambda m, x: fn(m, x)[:, None], 1, compute_dtype(X))
+        return values[:, 0].astype(np.float64)

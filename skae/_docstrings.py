@@ -45,13 +45,16 @@ n_iter_no_change : int, default=10
 tol : float, default=1e-4
     Smallest relative improvement of the monitored loss that counts.
 
-standardize : bool, default=True
-    Standardise numeric columns inside the model. Outputs are always in the original
-    units.
+{standardize_param}
 
 contamination : float in (0, 0.5], default=0.1
     Expected fraction of outliers in the training data; sets ``offset_`` so that about
     this fraction of the training rows get ``predict == -1``.
+""",
+    "standardize_param": """
+standardize : bool, default=True
+    Standardise numeric columns inside the model. Outputs are always in the original
+    units.
 """,
     "runtime_params": """
 device : str, default="auto"
@@ -82,7 +85,8 @@ device_ : str
 
 n_iter_ : int
     Number of epochs run.
-
+""",
+    "autoencoder_attributes": """
 history_ : list of dict
     One dict per epoch: ``epoch``, ``train_loss``, ``valid_loss`` (with early stopping),
     ``dur`` (seconds). ``pandas.DataFrame(est.history_)`` makes it a table.
@@ -94,6 +98,11 @@ offset_ : float
     ``decision_function(X) = score_samples(X) - offset_``.
 """,
 }
+
+
+_SHARED["training_params"] = _SHARED["training_params"].replace(
+    "{standardize_param}", _SHARED["standardize_param"].strip("\n")
+)
 
 
 def fill_doc(obj):

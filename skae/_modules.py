@@ -153,3 +153,36 @@ def gaussian_log_likelihood(x, mean, log_scale):
 def kl_to_standard_normal(z_mean, z_logvar):
     """Per-row ``KL(N(z_mean, exp(z_logvar)) || N(0, I))``."""
     return 0.5 * (z_mean**2 + torch.exp(z_logvar) - 1.0 - z_logvar).sum(dim=1)
+
+
+class GeneratorModule(nn.Module):
+    """Maps latent noise to rows of the model's matrix: an MLP, nothing more.
+
+    ``decode`` is the forward pass, so the generator decodes latent draws as an
+    autoencoder's decoder decodes codes.
+    """
+
+    def __init__(self, latent_dim, n_features, hidden_layer_sizes=(256, 256), activation="relu"):
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.net = mlp(latent_dim, tuple(hidden_layer_sizes), n_features, activation)
+
+    def forward(self, z):
+        return self.net(z)
+
+    decode = forward
+
+
+class CriticModule(nn.Module):
+    """Scores rows (higher = more real): an MLP with leaky ReLUs and one output.
+
+    No batch normalisation: the gradient penalty is defined per row, and batch statistics
+    would couple the rows.
+    """
+
+    def __init__(self, n_features, hidden_layer_sizes=(256, 256), dropout=0.0):
+        super().__init__()
+        self.net = mlp(n_features, tuple(hidden_layer_sizes), 1, "leaky_relu", dropout)
+
+    def forward(self, x):
+        return self.net(x)[:, 0]

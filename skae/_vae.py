@@ -55,6 +55,8 @@ class VAETransformer(BaseAutoencoder):
     ----------
     {fitted_attributes}
 
+    {autoencoder_attributes}
+
     Notes
     -----
     ``history_`` also holds, per epoch, ``train_kl`` (mean KL per row; ``valid_kl`` with

@@ -22,13 +22,15 @@ def X_small():
 
 
 def fast(estimator_class, **params):
-    """A cheap instance for tests: tiny network, a few epochs, seeded, on CPU."""
+    """A cheap instance for tests: tiny networks, a few epochs, seeded, on CPU."""
     defaults = {
         "hidden_layer_sizes": (16,),
         "max_epochs": 3,
         "random_state": 0,
         "device": "cpu",
     }
+    if "critic_hidden_layer_sizes" in estimator_class().get_params():
+        defaults["critic_hidden_layer_sizes"] = (16,)
     return estimator_class(**{**defaults, **params})
 
 

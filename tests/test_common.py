@@ -2,11 +2,15 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import AutoencoderTransformer, VAETransformer
+from skae import AutoencoderTransformer, GANSampler, VAETransformer
 
 from .conftest import fast
 
-ESTIMATORS = [fast(AutoencoderTransformer), fast(VAETransformer)]
+ESTIMATORS = [
+    fast(AutoencoderTransformer),
+    fast(VAETransformer),
+    fast(GANSampler),
+]
 
 
 @parametrize_with_checks(ESTIMATORS)

@@ -1,0 +1,199 @@
+"""GANSampler: a generative adversarial network as a scikit-learn sampler."""
+
+import math
+import numbers
+
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+
+from ._base import BaseNeuralEstimator
+from ._docstrings import fill_doc
+from ._modules import CriticModule, GeneratorModule
+from ._nets import AdversarialNet, GeneratorMonitor
+
+#: ``max_epochs="auto"`` trains for at least this many critic steps (a fifth as many
+#: generator steps at the default ``n_critic=5``), whatever the number of rows.
+AUTO_CRITIC_STEPS = 10_000
+#: ... and for at least this many epochs, so large tables are seen several times.
+AUTO_MIN_EPOCHS = 10
+
+
+@fill_doc
+class GANSampler(BaseNeuralEstimator):
+    """Generative adversarial network: learns a table's distribution and samples new rows.
+
+    A generator maps Gaussian noise to rows; a critic learns to tell generated rows from
+    real ones, and the generator learns to fool it. The default objective is WGAN-GP (the
+    Wasserstein loss with a gradient penalty, the stable choice used by CTGAN):
+    ``n_critic`` critic steps per generator step. ``objective="gan"`` trains the classic
+    non-saturating GAN instead.
+
+    A GAN's losses say little about the quality of its samples, so it trains for a fixed
+    number of epochs (no early stopping); judge the samples with
+    :func:`skae.metrics.c2st_score` and :func:`skae.metrics.column_fidelity_score`. Mode
+    collapse shows in ``history_`` as a ``diversity`` falling towards 0.
+
+    Parameters
+    ----------
+    latent_dim : int, default=32
+        Size of the generator's Gaussian input.
+
+    hidden_layer_sizes : tuple of int, default=(256, 256)
+        Widths of the generator's hidden layers.
+
+    critic_hidden_layer_sizes : tuple of int, default=(256, 256)
+        Widths of the critic's hidden layers.
+
+    activation : {{"relu", "leaky_relu", "elu", "gelu", "silu", "tanh"}}, default="relu"
+        Non-linearity of the generator (the critic uses leaky ReLUs).
+
+    dropout : float in [0, 1), default=0.0
+        Dropout probability after every hidden layer of the critic.
+
+    objective : {{"wgan-gp", "gan"}}, default="wgan-gp"
+        ``"wgan-gp"``: Wasserstein loss with gradient penalty. ``"gan"``: the
+        non-saturating GAN loss (binary cross-entropy); it usually wants ``n_critic=1``.
+
+    n_critic : int, default=5
+        Critic steps (each on a new batch of real rows) per generator step.
+
+    gp_weight : float, default=10.0
+        Weight of the gradient penalty (``objective="wgan-gp"`` only).
+
+    max_epochs : int or "auto", default="auto"
+        Number of passes over the training data. ``"auto"`` runs enough epochs for 10,000
+        critic steps, and at least 10: small tables get many passes, large ones few.
+
+    batch_size : int or "auto", default="auto"
+        Rows per step. ``"auto"`` uses ``clip(n_samples // 10, 32, 256)``.
+
+    lr : float, default=2e-4
+        Learning rate of both Adam optimisers (betas ``(0.5, 0.9)``, as in WGAN-GP).
+
+    weight_decay : float, default=0.0
+        Decoupled weight decay of both networks (AdamW).
+
+    {standardize_param}
+
+    {runtime_params}
+
+    Attributes
+    ----------
+    {fitted_attributes}
+
+    history_ : list of dict
+        One dict per epoch: ``epoch``, ``train_loss`` (the critic's loss),
+        ``generator_loss`` (mean over the epoch's generator steps; absent in an epoch with
+        none), ``diversity`` (mean distance between generated rows over that between real
+        rows; near 1 is healthy, near 0 is mode collapse) and ``dur`` (seconds).
+
+    net_ : skorch.NeuralNet
+        The fitted skorch net: ``net_.module_`` is the generator, ``net_.critic_`` the
+        critic.
+
+    See Also
+    --------
+    VAETransformer : Also samples, and also gives a likelihood.
+    sklearn.mixture.GaussianMixture : A simple baseline for sampling tables.
+    skae.metrics.c2st_score : How distinguishable the samples are from real rows.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_wine
+    >>> from skae import GANSampler
+    >>> X, _ = load_wine(return_X_y=True)
+    >>> gan = GANSampler(max_epochs=5, random_state=0).fit(X)
+    >>> gan.sample(3, random_state=0).shape
+    (3, 13)
+    """
+
+    _parameter_constraints = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
+        "critic_hidden_layer_sizes": [tuple, list],
+        "objective": [StrOptions({"wgan-gp", "gan"})],
+        "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
+        "gp_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    }
+    _net_class = AdversarialNet
+
+    def __init__(
+        self,
+        latent_dim=32,
+        *,
+        hidden_layer_sizes=(256, 256),
+        critic_hidden_layer_sizes=(256, 256),
+        activation="relu",
+        dropout=0.0,
+        objective="wgan-gp",
+        n_critic=5,
+        gp_weight=10.0,
+        max_epochs="auto",
+        batch_size="auto",
+        lr=2e-4,
+        weight_decay=0.0,
+        standardize=True,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        input_shape=None,
+    ):
+        self.latent_dim = latent_dim
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.critic_hidden_layer_sizes = critic_hidden_layer_sizes
+        self.activation = activation
+        self.dropout = dropout
+        self.objective = objective
+        self.n_critic = n_critic
+        self.gp_weight = gp_weight
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.standardize = standardize
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.input_shape = input_shape
+
+    def _check_architecture_params(self):
+        super()._check_architecture_params()
+        sizes = self.critic_hidden_layer_sizes
+        if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
+            raise InvalidParameterError(
+                "The 'critic_hidden_layer_sizes' parameter of GANSampler must hold positive "
+                f"integers. Got {sizes!r} instead."
+            )
+
+    def _build_module(self, n_features):
+        return GeneratorModule(
+            self.latent_dim, n_features, self.hidden_layer_sizes, self.activation
+        )
+
+    def _net_params(self, n_train, params):
+        return {
+            "critic": CriticModule(
+                self.codec_.n_outputs, self.critic_hidden_layer_sizes, self.dropout
+            ),
+            "latent_dim": self.latent_dim,
+            "objective": self.objective,
+            "n_critic": self.n_critic,
+            "gp_weight": self.gp_weight,
+            "optimizer__betas": (0.5, 0.9),
+            # One fused kernel per step instead of a loop over parameters: the steps of
+            # small networks are dominated by such fixed costs.
+            "optimizer__fused": self.device_.startswith(("cpu", "cuda")),
+            "max_epochs": self._n_epochs(n_train, params["batch_size"]),
+        }
+
+    def _n_epochs(self, n_train, batch_size):
+        if self.max_epochs != "auto":
+            return self.max_epochs
+        batches_per_epoch = math.ceil(n_train / batch_size)
+        return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_CRITIC_STEPS / batches_per_epoch))
+
+    def _extra_callbacks(self):
+        return [("generator_monitor", GeneratorMonitor())]
+
+    def _sample_codes(self, n_samples, rng):
+        return rng.standard_normal((n_samples, self.latent_dim))

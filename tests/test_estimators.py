@@ -1,0 +1,222 @@
+"""What every neural estimator does, as a user meets it: fitting, sampling, reproducibility,
+persistence, progress, devices and errors. Each test runs on each estimator; what only
+encoder/decoder models do is in ``test_encoder_decoder.py``, what one model does in its own
+test file."""
+
+import pickle
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skae import AutoencoderTransformer, GANSampler, TrainingDivergedError, VAETransformer
+
+from .conftest import fast, requires_cuda
+
+#: Settings under which each estimator's training diverges.
+DIVERGING = {
+    AutoencoderTransformer: {"lr": 1e30, "pca_init": False, "max_epochs": 50},
+    VAETransformer: {"lr": 1e30, "pca_init": False, "max_epochs": 50},
+    GANSampler: {"lr": 1e30, "max_epochs": 50},
+}
+
+
+@pytest.fixture(
+    params=[AutoencoderTransformer, VAETransformer, GANSampler], ids=lambda c: c.__name__
+)
+def Estimator(request):
+    return request.param
+
+
+@pytest.fixture
+def fitted(Estimator, X_small):
+    return fast(Estimator).fit(X_small)
+
+
+def test_sample_shape_and_dtype_follow_the_training_data(Estimator, X_small, fitted):
+    assert fitted.sample(5, random_state=0).shape == (5, 7)
+    assert fitted.sample(5, random_state=0).dtype == np.float32
+    assert fast(Estimator).fit(X_small.astype(np.float64)).sample(5).dtype == np.float64
+    assert fitted.sample().shape == (1, 7)
+
+
+def test_samples_are_in_the_original_units(Estimator, X_small):
+    X = X_small * 1e6 + 5e6  # standardisation inside the model must handle any scale
+    samples = fast(Estimator, max_epochs=20).fit(X).sample(200, random_state=0)
+    assert np.all(np.isfinite(samples))
+    assert np.allclose(samples.mean(0), X.mean(0), rtol=0.2)
+
+
+def test_int_random_state_reproduces_everything(Estimator, X_small):
+    a = fast(Estimator, dropout=0.2).fit(X_small)
+    b = fast(Estimator, dropout=0.2).fit(X_small)
+    np.testing.assert_array_equal(a.sample(20, random_state=1), b.sample(20, random_state=1))
+    assert a.history_[-1]["train_loss"] == b.history_[-1]["train_loss"]
+    c = fast(Estimator, dropout=0.2, random_state=1).fit(X_small)
+    assert not np.array_equal(a.sample(20, random_state=1), c.sample(20, random_state=1))
+
+
+@pytest.mark.parametrize("random_state", [None, 0])
+def test_fit_leaves_global_random_state_untouched(Estimator, X_small, random_state):
+    # The legacy global API is the point here: it is the state users' code relies on.
+    np.random.seed(123)  # noqa: NPY002
+    torch.manual_seed(123)
+    numpy_state, torch_state = np.random.get_state()[1].copy(), torch.get_rng_state()  # noqa: NPY002
+    fast(Estimator, random_state=random_state, dropout=0.1).fit(X_small)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_state)  # noqa: NPY002
+    assert torch.equal(torch.get_rng_state(), torch_state)
+
+
+def test_sample_reproducible_only_with_random_state(fitted):
+    np.testing.assert_array_equal(
+        fitted.sample(8, random_state=0), fitted.sample(8, random_state=0)
+    )
+    assert not np.array_equal(fitted.sample(8), fitted.sample(8))
+
+
+def test_clone_and_pickle_round_trip(X_small, fitted):
+    assert clone(fitted).get_params() == fitted.get_params()
+    assert not hasattr(clone(fitted), "net_")
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(
+        restored.sample(10, random_state=3), fitted.sample(10, random_state=3)
+    )
+
+
+def test_dataframe_in_dataframe_out(Estimator, X_small):
+    frame = pd.DataFrame(X_small, columns=list("abcdefg"))
+    frame["count"] = np.round(np.abs(frame["a"]) * 10).astype("int64")
+    frame["flag"] = frame["b"] > 0
+    model = fast(Estimator).fit(frame)
+    assert list(model.feature_names_in_) == list(frame.columns)
+    out = model.sample(30, random_state=0)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == list(frame.columns)
+    assert (out.dtypes == frame.dtypes).all()
+
+
+def test_verbose_shows_progress_bar_with_losses(Estimator, X_small, capfd):
+    fast(Estimator, verbose=1).fit(X_small)
+    err = capfd.readouterr().err
+    assert Estimator.__name__ in err and "train_loss" in err and "3/3" in err
+
+
+def test_silent_by_default(Estimator, X_small, capfd):
+    fast(Estimator).fit(X_small)
+    assert capfd.readouterr() == ("", "")
+
+
+def test_diverging_run_stops_with_advice(Estimator, X_small):
+    with pytest.raises(TrainingDivergedError, match="Lower the learning rate"):
+        fast(Estimator, **DIVERGING[Estimator]).fit(X_small * 1e3)
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_input_is_refused(Estimator, X_small, value):
+    X = X_small.copy()
+    X[3, 2] = value
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        fast(Estimator).fit(X)
+
+
+def test_empty_and_single_row_input(Estimator, X_small):
+    with pytest.raises(ValueError, match="0 sample"):
+        fast(Estimator).fit(X_small[:0])
+    with pytest.raises(ValueError, match="1 sample"):
+        fast(Estimator).fit(X_small[:1])
+
+
+def test_non_numeric_input(Estimator, X_small):
+    frame = pd.DataFrame(X_small[:, :2], columns=["x", "y"])
+    frame["colour"] = "red"
+    with pytest.raises(ValueError, match="colour"):
+        fast(Estimator).fit(frame)
+    with pytest.raises(ValueError, match="could not convert"):
+        fast(Estimator).fit(np.array([["a", "b"], ["c", "d"]], dtype=object))
+
+
+def test_sparse_input_is_refused(Estimator, X_small):
+    with pytest.raises(TypeError, match="dense"):
+        fast(Estimator).fit(sp.csr_matrix(X_small))
+
+
+def test_bad_n_samples(fitted):
+    for n in (0, -1, 2.5):
+        with pytest.raises(ValueError, match="n_samples"):
+            fitted.sample(n)
+
+
+def test_sample_before_fit_raises_not_fitted(Estimator):
+    with pytest.raises(NotFittedError):
+        Estimator().sample()
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"batch_size": 0}, "batch_size"),
+        ({"hidden_layer_sizes": (8, 0)}, "hidden_layer_sizes"),
+        ({"activation": "sigmoidal"}, "activation"),
+        ({"device": "gpu"}, "device"),
+        ({"lr": -1.0}, "lr"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"max_epochs": 0}, "max_epochs"),
+    ],
+)
+def test_invalid_parameters_name_the_parameter(Estimator, X_small, params, name):
+    with pytest.raises(InvalidParameterError, match=name):
+        fast(Estimator, **params).fit(X_small)
+
+
+def test_input_shape_not_available_yet(Estimator, X_small):
+    with pytest.raises(NotImplementedError, match="input_shape"):
+        fast(Estimator, input_shape=(1, 2, 3)).fit(X_small)
+
+
+# ------------------------------------------------------------------ devices
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only fallback")
+def test_cuda_requested_without_cuda(Estimator, X_small):
+    with pytest.raises(ValueError, match="no such CUDA device"):
+        fast(Estimator, device="cuda").fit(X_small)
+    assert fast(Estimator, device="auto").fit(X_small).device_ == "cpu"
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only fallback")
+def test_gpu_pickle_loads_on_cpu_only_machine(fitted):
+    """skorch maps CUDA tensors to the CPU on load; the estimator follows the net."""
+    expected = fitted.sample(10, random_state=0)
+    fitted.net_.device = fitted.device_ = "cuda"  # as if fitted on a GPU
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        restored = pickle.loads(pickle.dumps(fitted))
+    assert any("cuda" in str(w.message).lower() for w in caught)  # skorch says what it did
+    assert restored.device_ == "cpu"
+    np.testing.assert_array_equal(restored.sample(10, random_state=0), expected)
+
+
+@requires_cuda
+def test_fitted_on_gpu_samples_on_a_machine_without_gpu(Estimator, X_small, tmp_path):
+    model = fast(Estimator, device="cuda").fit(X_small)
+    assert model.device_ == "cuda"
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(model))
+    np.save(tmp_path / "expected.npy", model.sample(10, random_state=0))
+    code = (
+        "import pickle, warnings, numpy as np, torch; assert not torch.cuda.is_available();"
+        "warnings.simplefilter('ignore');"
+        f"model = pickle.loads(open({str(path)!r}, 'rb').read());"
+        f"e = np.load({str(tmp_path / 'expected.npy')!r});"
+        "assert model.device_ == 'cpu';"
+        "np.testing.assert_allclose(model.sample(10, random_state=0), e, atol=1e-4)"
+    )
+    env = {"CUDA_VISIBLE_DEVICES": "", "PATH": ""}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
