@@ -5,14 +5,14 @@ import numbers
 
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 
-from ._base import BaseNeuralEstimator
+from ._base import BaseNeuralEstimator, fit_pca
 from ._docstrings import fill_doc
 from ._modules import CriticModule, GeneratorModule
 from ._nets import AdversarialNet, GeneratorMonitor
 
 #: ``max_epochs="auto"`` trains for at least this many critic steps (a fifth as many
 #: generator steps at the default ``n_critic=5``), whatever the number of rows.
-AUTO_CRITIC_STEPS = 10_000
+AUTO_CRITIC_STEPS = 5_000
 #: ... and for at least this many epochs, so large tables are seen several times.
 AUTO_MIN_EPOCHS = 10
 
@@ -37,10 +37,10 @@ class GANSampler(BaseNeuralEstimator):
     latent_dim : int, default=32
         Size of the generator's Gaussian input.
 
-    hidden_layer_sizes : tuple of int, default=(256, 256)
+    hidden_layer_sizes : tuple of int, default=(128, 128)
         Widths of the generator's hidden layers.
 
-    critic_hidden_layer_sizes : tuple of int, default=(256, 256)
+    critic_hidden_layer_sizes : tuple of int, default=(128, 128)
         Widths of the critic's hidden layers.
 
     activation : {{"relu", "leaky_relu", "elu", "gelu", "silu", "tanh"}}, default="relu"
@@ -59,14 +59,19 @@ class GANSampler(BaseNeuralEstimator):
     gp_weight : float, default=10.0
         Weight of the gradient penalty (``objective="wgan-gp"`` only).
 
+    pca_init : bool, default=True
+        Give the generator a linear path initialised from PCA beside an MLP whose last
+        layer starts at zero: before training it samples a Gaussian with the data's mean
+        and covariance, and training learns the rest. ``False`` gives a plain MLP.
+
     max_epochs : int or "auto", default="auto"
-        Number of passes over the training data. ``"auto"`` runs enough epochs for 10,000
+        Number of passes over the training data. ``"auto"`` runs enough epochs for 5,000
         critic steps, and at least 10: small tables get many passes, large ones few.
 
     batch_size : int or "auto", default="auto"
         Rows per step. ``"auto"`` uses ``clip(n_samples // 10, 32, 256)``.
 
-    lr : float, default=2e-4
+    lr : float, default=1e-3
         Learning rate of both Adam optimisers (betas ``(0.5, 0.9)``, as in WGAN-GP).
 
     weight_decay : float, default=0.0
@@ -113,6 +118,7 @@ class GANSampler(BaseNeuralEstimator):
         "objective": [StrOptions({"wgan-gp", "gan"})],
         "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
         "gp_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "pca_init": ["boolean"],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
     _net_class = AdversarialNet
@@ -121,16 +127,17 @@ class GANSampler(BaseNeuralEstimator):
         self,
         latent_dim=32,
         *,
-        hidden_layer_sizes=(256, 256),
-        critic_hidden_layer_sizes=(256, 256),
+        hidden_layer_sizes=(128, 128),
+        critic_hidden_layer_sizes=(128, 128),
         activation="relu",
         dropout=0.0,
         objective="wgan-gp",
         n_critic=5,
         gp_weight=10.0,
+        pca_init=True,
         max_epochs="auto",
         batch_size="auto",
-        lr=2e-4,
+        lr=1e-3,
         weight_decay=0.0,
         standardize=True,
         device="auto",
@@ -146,6 +153,7 @@ class GANSampler(BaseNeuralEstimator):
         self.objective = objective
         self.n_critic = n_critic
         self.gp_weight = gp_weight
+        self.pca_init = pca_init
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -167,8 +175,17 @@ class GANSampler(BaseNeuralEstimator):
 
     def _build_module(self, n_features):
         return GeneratorModule(
-            self.latent_dim, n_features, self.hidden_layer_sizes, self.activation
+            self.latent_dim,
+            n_features,
+            self.hidden_layer_sizes,
+            self.activation,
+            linear_path=self.pca_init,
         )
+
+    def _init_module(self, module, M):
+        if self.pca_init:
+            pca = fit_pca(M, self.latent_dim)
+            module.init_from_pca(pca.components_, pca.mean_, pca.explained_variance_)
 
     def _net_params(self, n_train, params):
         return {

@@ -156,21 +156,50 @@ def kl_to_standard_normal(z_mean, z_logvar):
 
 
 class GeneratorModule(nn.Module):
-    """Maps latent noise to rows of the model's matrix: an MLP, nothing more.
+    """Maps latent noise to rows of the model's matrix: an MLP, optionally beside a linear
+    path.
 
-    ``decode`` is the forward pass, so the generator decodes latent draws as an
-    autoencoder's decoder decodes codes.
+    With ``linear_path=True`` the output is ``linear(z) + mlp(z)`` and the MLP's last layer
+    starts at zero, so once the linear layer is set from PCA (:meth:`init_from_pca`) the
+    untrained generator samples a Gaussian with the data's mean and covariance, and
+    training only has to learn what is not Gaussian. ``decode`` is the forward pass, so
+    the generator decodes latent draws as an autoencoder's decoder decodes codes.
     """
 
-    def __init__(self, latent_dim, n_features, hidden_layer_sizes=(256, 256), activation="relu"):
+    def __init__(
+        self,
+        latent_dim,
+        n_features,
+        hidden_layer_sizes=(128, 128),
+        activation="relu",
+        linear_path=True,
+    ):
         super().__init__()
         self.latent_dim = latent_dim
         self.net = mlp(latent_dim, tuple(hidden_layer_sizes), n_features, activation)
+        self.linear_path = linear_path
+        if linear_path:
+            self.linear = nn.Linear(latent_dim, n_features)
+            nn.init.zeros_(self.net[-1].weight)
+            nn.init.zeros_(self.net[-1].bias)
 
     def forward(self, z):
-        return self.net(z)
+        x = self.net(z)
+        return x + self.linear(z) if self.linear_path else x
 
     decode = forward
+
+    @torch.no_grad()
+    def init_from_pca(self, components, mean, variances):
+        """Map the first latent units to the principal axes, scaled by their standard
+        deviations: standard normal noise then gives the data's mean and covariance (in
+        the leading ``len(components)`` directions)."""
+        n_pca = len(components)
+        weight = torch.zeros_like(self.linear.weight)
+        scale = np.sqrt(np.maximum(np.asarray(variances, dtype=np.float64), 0.0))
+        weight[:, :n_pca] = torch.as_tensor((components * scale[:, None]).T).float()
+        self.linear.weight.copy_(weight)
+        self.linear.bias.copy_(torch.as_tensor(np.asarray(mean)).float())
 
 
 class CriticModule(nn.Module):
@@ -180,7 +209,7 @@ class CriticModule(nn.Module):
     would couple the rows.
     """
 
-    def __init__(self, n_features, hidden_layer_sizes=(256, 256), dropout=0.0):
+    def __init__(self, n_features, hidden_layer_sizes=(128, 128), dropout=0.0):
         super().__init__()
         self.net = mlp(n_features, tuple(hidden_layer_sizes), 1, "leaky_relu", dropout)
 

@@ -1,0 +1,111 @@
+"""What only GANSampler does: adversarial training, its history, its objectives and the
+modes it covers. Fitting, sampling and errors shared with the other estimators are tested
+in test_estimators.py."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.utils._param_validation import InvalidParameterError
+
+import skae._gan
+from skae import GANSampler
+from skae._modules import CriticModule
+from skae._nets import GeneratorMonitor, TensorRows
+
+from .conftest import fast
+
+
+def test_history_records_both_losses_and_diversity(X_small):
+    gan = fast(GANSampler, max_epochs=4, batch_size=16).fit(X_small)
+    assert gan.n_iter_ == len(gan.history_) == 4  # no early stopping: every epoch runs
+    for row in gan.history_:
+        assert {"train_loss", "generator_loss", "diversity"} <= set(row)
+        assert np.isfinite(row["generator_loss"]) and row["diversity"] > 0
+
+
+def test_critic_is_a_second_module_with_its_own_optimizer(X_small):
+    net = fast(GANSampler).fit(X_small).net_
+    assert isinstance(net.critic_, CriticModule)
+    generator_params = {id(p) for g in net.optimizer_.param_groups for p in g["params"]}
+    critic_params = {id(p) for g in net.critic_optimizer_.param_groups for p in g["params"]}
+    assert generator_params == {id(p) for p in net.module_.parameters()}
+    assert critic_params == {id(p) for p in net.critic_.parameters()}
+
+
+def test_diversity_falls_to_zero_when_the_generator_collapses(X_small):
+    net = fast(GANSampler).fit(X_small).net_
+    with torch.no_grad():  # every latent draw now gives the same row
+        net.module_.net[-1].weight.zero_()
+        net.module_.linear.weight.zero_()
+    monitor = GeneratorMonitor()
+    monitor.on_train_begin(net, X=TensorRows(torch.from_numpy(X_small)))
+    monitor.on_epoch_end(net)
+    assert net.history[-1]["diversity"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_max_epochs_auto_gives_small_tables_more_passes(X_small, monkeypatch):
+    monkeypatch.setattr(skae._gan, "AUTO_CRITIC_STEPS", 60)
+    monkeypatch.setattr(skae._gan, "AUTO_MIN_EPOCHS", 2)
+    # 120 rows in batches of 32: 4 critic steps per epoch, so 15 epochs make 60 steps.
+    assert fast(GANSampler, max_epochs="auto").fit(X_small).n_iter_ == 15
+    assert fast(GANSampler, max_epochs="auto", batch_size=120).fit(X_small).n_iter_ == 60
+    assert fast(GANSampler, max_epochs="auto", batch_size=120).fit(X_small[:2]).n_iter_ == 60
+    monkeypatch.setattr(skae._gan, "AUTO_MIN_EPOCHS", 100)
+    assert fast(GANSampler, max_epochs="auto").fit(X_small).n_iter_ == 100
+
+
+def test_classic_gan_objective_trains(X_small):
+    gan = fast(GANSampler, objective="gan", n_critic=1, max_epochs=5).fit(X_small)
+    assert all(np.isfinite(row["generator_loss"]) for row in gan.history_)
+    assert np.all(np.isfinite(gan.sample(50, random_state=0)))
+
+
+def test_untrained_generator_samples_the_datas_gaussian(X_small):
+    """pca_init: before training, the generator is a Gaussian with the data's mean and
+    covariance, so training starts from a sensible sampler."""
+    gan = fast(GANSampler, max_epochs=1, lr=1e-12).fit(X_small)
+    samples = gan.sample(20_000, random_state=0).astype(np.float64)
+    scale = X_small.std(0)
+    np.testing.assert_allclose(samples.mean(0), X_small.mean(0), atol=0.05 * scale.max())
+    np.testing.assert_allclose(np.cov(samples.T), np.cov(X_small.T), atol=0.05 * scale.max() ** 2)
+    plain = fast(GANSampler, max_epochs=1, lr=1e-12, pca_init=False).fit(X_small)
+    assert not np.allclose(
+        np.cov(plain.sample(20_000, random_state=0).T),
+        np.cov(X_small.T),
+        atol=0.05 * scale.max() ** 2,
+    )
+
+
+@pytest.mark.slow
+def test_covers_every_mode_of_a_gaussian_mixture():
+    """Eight well separated modes on a ring: every one gets samples, and most samples land
+    on a mode. A generator that collapsed onto a few modes fails the first check; one that
+    stayed the Gaussian it starts as fails the second."""
+    rng = np.random.RandomState(0)
+    angles = 2 * np.pi * np.arange(8) / 8
+    centres = 2.0 * np.c_[np.cos(angles), np.sin(angles)]
+    X = (centres[rng.randint(8, size=1000)] + 0.1 * rng.randn(1000, 2)).astype(np.float32)
+    gan = GANSampler(latent_dim=2, max_epochs=200, random_state=0, device="cpu").fit(X)
+    samples = gan.sample(2000, random_state=0)
+    distances = np.linalg.norm(samples[:, None, :] - centres[None], axis=2)
+    on_a_mode = distances.min(1) < 0.5  # five standard deviations of a mode
+    shares = np.bincount(distances.argmin(1)[on_a_mode], minlength=8) / len(samples)
+    assert shares.min() > 0.03, shares  # a uniform share is 0.125
+    assert on_a_mode.mean() > 0.5  # a Gaussian over the ring puts about 0.2 there
+    assert 0.5 < gan.history_[-1]["diversity"] < 1.5
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"latent_dim": 0}, "latent_dim"),
+        ({"critic_hidden_layer_sizes": (8, 0)}, "critic_hidden_layer_sizes"),
+        ({"objective": "lsgan"}, "objective"),
+        ({"n_critic": 0}, "n_critic"),
+        ({"gp_weight": -1.0}, "gp_weight"),
+        ({"max_epochs": "many"}, "max_epochs"),
+    ],
+)
+def test_invalid_parameters_name_the_parameter(X_small, params, name):
+    with pytest.raises(InvalidParameterError, match=name):
+        fast(GANSampler, **params).fit(X_small)
