@@ -264,11 +264,18 @@ class AdversarialNet(BaseNet):
         self.critic_ = self.initialized_instance(self.critic, {})
         return self
 
-    def initialize_optimizer(self, *args, **kwargs):
-        args, kwargs = self.get_params_for_optimizer("optimizer", self.module_.named_parameters())
-        self.optimizer_ = self.optimizer(*args, **kwargs)
-        args, kwargs = self.get_params_for_optimizer("optimizer", self.critic_.named_parameters())
-        self.critic_optimizer_ = self.optimizer(*args, **kwargs)
+    def initialize_optimizer(self, triggered_directly=None):
+        """One optimiser per network, both built from the ``optimizer`` parameters."""
+        self.optimizer_ = self._optimizer_for(self.module_)
+        self.critic_optimizer_ = self._optimizer_for(self.critic_)
+        return self
+
+    def _optimizer_for(self, module):
+        args, kwargs = self.get_params_for_optimizer("optimizer", module.named_parameters())
+        return self.optimizer(*args, **kwargs)
+
+    def initialize(self):
+        super().initialize()
         self.critic_steps_ = 0
         return self
 
