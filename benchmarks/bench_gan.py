@@ -10,6 +10,10 @@ has; the samples are scored against the held-out real rows with
 * ``fidelity``: :func:`skae.metrics.column_fidelity_score`, mean over columns of 1 - KS
   (higher is better);
 
+* ``dcr``: distance to the closest training row (standardised units), median over the
+  samples, divided by the same for the held-out real rows: about 1 means samples are as
+  new as unseen real rows; near 0 means they copy training rows (the bootstrap scores 0);
+
 and the fit time in seconds. The samplers:
 
 * ``GANSampler``: skae's WGAN-GP at its defaults;
@@ -31,6 +35,8 @@ import pandas as pd
 from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import train_test_split
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import StandardScaler
 
 from skae import GANSampler
 from skae.metrics import c2st_score, column_fidelity_score
@@ -89,6 +95,18 @@ SAMPLERS = {
 }
 
 
+def closest_record_ratio(X_train, X_test, synthetic):
+    """Median distance of synthetic rows to their closest training row, over the same for
+    held-out real rows."""
+    scaler = StandardScaler().fit(X_train)
+    neighbours = NearestNeighbors(n_neighbors=1).fit(scaler.transform(X_train))
+
+    def median_distance(rows):
+        return np.median(neighbours.kneighbors(scaler.transform(rows))[0])
+
+    return median_distance(synthetic) / median_distance(X_test)
+
+
 def evaluate(fit, X, y, seed):
     X_train, X_test = train_test_split(X, test_size=0.3, random_state=seed, stratify=y)
     start = time.perf_counter()
@@ -98,6 +116,7 @@ def evaluate(fit, X, y, seed):
     return {
         "c2st": c2st_score(X_test, synthetic, random_state=seed),
         "fidelity": column_fidelity_score(X_test, synthetic),
+        "dcr": closest_record_ratio(X_train, X_test, synthetic),
         "fit_s": fit_time,
     }
 

@@ -204,13 +204,17 @@ class BaseNeuralEstimator(BaseEstimator):
             self._after_training(X, M, rng)
         return self
 
+    #: Parameters that hold layer widths (validated beyond their tuple type).
+    _layer_size_params = ("hidden_layer_sizes",)
+
     def _check_architecture_params(self):
-        sizes = self.hidden_layer_sizes
-        if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
-            raise InvalidParameterError(
-                f"The 'hidden_layer_sizes' parameter of {type(self).__name__} must hold "
-                f"positive integers. Got {sizes!r} instead."
-            )
+        for name in self._layer_size_params:
+            sizes = getattr(self, name)
+            if not all(isinstance(s, numbers.Integral) and s >= 1 for s in sizes):
+                raise InvalidParameterError(
+                    f"The '{name}' parameter of {type(self).__name__} must hold positive "
+                    f"integers. Got {sizes!r} instead."
+                )
         if self.input_shape is not None:
             raise NotImplementedError(
                 "input_shape (convolutional networks for images) is not available yet; "

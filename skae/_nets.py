@@ -249,7 +249,7 @@ class AdversarialNet(BaseNet):
         latent_dim,
         objective="wgan-gp",
         n_critic=5,
-        gp_weight=10.0,
+        gp_weight=1.0,
         **kwargs,
     ):
         self.critic = critic
