@@ -4,14 +4,10 @@ API and their errors. Each test runs on each estimator; what is specific to one 
 its own test file."""
 
 import pickle
-import subprocess
-import sys
-import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
@@ -23,7 +19,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 import skae._base
 from skae import AutoencoderTransformer, VAETransformer
 
-from .conftest import fast, requires_cuda
+from .conftest import fast
 
 
 @pytest.fixture(params=[AutoencoderTransformer, VAETransformer], ids=lambda c: c.__name__)
@@ -190,33 +186,3 @@ def test_methods_before_fit_raise_not_fitted(Estimator, X_small, method):
 def test_invalid_parameters_name_the_parameter(Estimator, X_small, params, name):
     with pytest.raises(InvalidParameterError, match=name):
         fast(Estimator, **params).fit(X_small)
-
-
-@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only fallback")
-def test_gpu_pickle_transforms_on_cpu_only_machine(X_small, fitted):
-    expected = fitted.transform(X_small)
-    fitted.net_.device = fitted.device_ = "cuda"  # as if fitted on a GPU
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        restored = pickle.loads(pickle.dumps(fitted))
-    np.testing.assert_array_equal(restored.transform(X_small), expected)
-
-
-@requires_cuda
-def test_fitted_on_gpu_predicts_on_a_machine_without_gpu(Estimator, X_small, tmp_path):
-    ae = fast(Estimator, device="cuda").fit(X_small)
-    assert ae.device_ == "cuda"
-    path = tmp_path / "model.pkl"
-    path.write_bytes(pickle.dumps(ae))
-    np.save(tmp_path / "X.npy", X_small)
-    np.save(tmp_path / "expected.npy", ae.transform(X_small))
-    code = (
-        "import pickle, warnings, numpy as np, torch; assert not torch.cuda.is_available();"
-        "warnings.simplefilter('ignore');"
-        f"ae = pickle.loads(open({str(path)!r}, 'rb').read());"
-        f"X = np.load({str(tmp_path / 'X.npy')!r});"
-        f"e = np.load({str(tmp_path / 'expected.npy')!r});"
-        "assert ae.device_ == 'cpu'; np.testing.assert_allclose(ae.transform(X), e, atol=1e-5)"
-    )
-    env = {"CUDA_VISIBLE_DEVICES": "", "PATH": ""}
-    subprocess.run([sys.executable, "-c", code], check=True, env=env)
