@@ -247,9 +247,9 @@ class AdversarialNet(BaseNet):
         *args,
         critic,
         latent_dim,
-        objective="wgan-gp",
-        n_critic=5,
-        gp_weight=1.0,
+        objective,
+        n_critic,
+        gp_weight,
         **kwargs,
     ):
         self.critic = critic
