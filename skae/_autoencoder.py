@@ -141,6 +141,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         if self.pca_init:
             pca = fit_pca(M, self.n_components)
             module.init_linear_path_from_pca(pca.components_, pca.mean_)
+            self.codec_.blocks.logits_from_frequencies_(module.decoder_linear)
 
     def _after_training(self, X, M, rng):
         super()._after_training(X, M, rng)

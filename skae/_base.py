@@ -15,6 +15,7 @@ import warnings
 from contextlib import contextmanager
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn import config_context
 from sklearn.base import (
@@ -30,7 +31,7 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError, Str
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from ._codec import NumericCodec, non_numeric_columns
+from ._codec import TableCodec, categorical_columns
 from ._modules import ACTIVATIONS
 from ._nets import (
     EarlyStoppingFromStart,
@@ -165,9 +166,8 @@ class BaseNeuralEstimator(BaseEstimator):
         "input_shape": [None, tuple],
     }
 
-    #: The skorch net class the estimator trains, and its loss.
+    #: The skorch net class the estimator trains.
     _net_class = None
-    _criterion = torch.nn.MSELoss
 
     # ---------------------------------------------------------------- fit template
     @_fit_context(prefer_skip_nested_validation=True)
@@ -222,33 +222,47 @@ class BaseNeuralEstimator(BaseEstimator):
             )
 
     def _validate_fit_input(self, X):
-        frame_dtypes = getattr(X, "dtypes", None) if hasattr(X, "columns") else None
-        self._refuse_non_numeric(X)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
-        self.codec_ = NumericCodec(standardize=self.standardize).fit(X, frame_dtypes)
-        return X
+        """Fit the codec on ``X`` and return its validated rows (see ``TableCodec``)."""
+        X = self._check_rows(X, reset=True)
+        self.codec_ = TableCodec(standardize=self.standardize).learn_columns(X)
+        A = self._check_shape(self.codec_.to_array(X), min_samples=2)
+        self.codec_.fit(A)
+        return A
 
     def _validate_input(self, X):
-        """Validate ``X`` at predict time against what ``fit`` saw."""
+        """Validate ``X`` at predict time against what ``fit`` saw; its validated rows."""
         check_is_fitted(self)
-        self._refuse_non_numeric(X)
-        return validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-
-    def _refuse_non_numeric(self, X):
-        columns = non_numeric_columns(X)
-        if columns:
+        if self.codec_.categorical_ and not isinstance(X, pd.DataFrame):
             raise ValueError(
-                f"{type(self).__name__} does not support non-numeric columns yet; got "
-                f"{columns}. Encode them (e.g. with sklearn.preprocessing.OneHotEncoder) or "
-                "drop them."
+                f"{type(self).__name__} was fitted on a DataFrame with categorical columns "
+                f"{self.codec_.categorical_names}; pass a DataFrame with the same columns."
             )
+        X = self._check_rows(X, reset=False)
+        return self._check_shape(self.codec_.to_array(X), min_samples=1)
+
+    def _check_rows(self, X, reset):
+        """Feature names and counts for a DataFrame (its columns are checked one by one
+        by the codec); full validation into a float array for anything else."""
+        if isinstance(X, pd.DataFrame):
+            validate_data(self, X, reset=reset, skip_check_array=True)
+            return X
+        return validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
+
+    def _check_shape(self, A, min_samples):
+        """sklearn's messages for empty input, too few rows or no columns."""
+        return check_array(
+            A, dtype=None, ensure_all_finite=False, ensure_min_samples=min_samples,
+            estimator=self,
+        )
 
     def _make_net(self, n_samples, rng):
         split, stopping_callbacks = self._validation(n_samples, rng)
         n_train = n_samples - (split.n_valid(n_samples) if split else 0)
         params = {
             "module": self._build_module(self.codec_.n_outputs),
-            "criterion": self._criterion,
+            # skorch requires a criterion; the nets compute their losses from ``blocks``.
+            "criterion": torch.nn.MSELoss,
+            "blocks": self.codec_.blocks,
             "optimizer": torch.optim.AdamW,
             "optimizer__weight_decay": self.weight_decay,
             "lr": self.lr,
@@ -305,11 +319,12 @@ class BaseNeuralEstimator(BaseEstimator):
         ``M`` the training matrix."""
 
     # ---------------------------------------------------------------- inference
-    def _predict_batches(self, X, fn, width, dtype, encode=True, decode=False):
+    def _predict_batches(self, X, fn, width, dtype, encode=True, decode=False, rng=None):
         """Apply ``fn(module, batch)`` to the rows of ``X`` batch by batch, without autograd.
 
         ``encode`` passes each batch through the codec first; ``decode`` passes each output
-        batch back to the user's units. Only the output is ever held whole.
+        batch back to validated rows (categories drawn with ``rng``, when given, else the
+        most probable). Only the output is ever held whole.
         """
         module = inference_module(self.net_.module_, dtype)
         out = np.empty((len(X), width), dtype=dtype)
@@ -319,7 +334,7 @@ class BaseNeuralEstimator(BaseEstimator):
                 batch = self.codec_.encode(X[rows]) if encode else X[rows]
                 batch = torch.tensor(batch, dtype=module_dtype(dtype), device=self.net_.device)
                 result = fn(module, batch).cpu().numpy()
-                out[rows] = self.codec_.decode(result) if decode else result
+                out[rows] = self.codec_.decode(result, rng) if decode else result
         return out
 
     def sample(self, n_samples=1, random_state=None):
@@ -341,12 +356,15 @@ class BaseNeuralEstimator(BaseEstimator):
         check_is_fitted(self)
         if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
-        codes = self._sample_codes(int(n_samples), check_random_state(random_state))
-        return self._decode(codes, self.codec_.dtype_)
+        rng = check_random_state(random_state)
+        codes = self._sample_codes(int(n_samples), rng)
+        return self._decode(codes, self.codec_.dtype_, rng)
 
-    def _decode(self, Z, dtype):
+    def _decode(self, Z, dtype, rng=None):
+        """Rows decoded from latent rows ``Z``, in the user's form; categorical columns
+        take their most probable category, or one drawn with ``rng``."""
         X = self._predict_batches(
-            Z, lambda m, z: m.decode(z), self.n_features_in_, dtype, encode=False, decode=True
+            Z, lambda m, z: m.decode(z), self.n_features_in_, dtype, False, True, rng
         )
         return self.codec_.to_output(X)
 
@@ -452,7 +470,12 @@ class BaseAutoencoder(
             activation=self.activation,
             dropout=self.dropout,
             linear_path=self.pca_init,
+            **self._module_params(),
         )
+
+    def _module_params(self):
+        """Extra keyword arguments for ``_module_class``."""
+        return {}
 
     @property
     def _n_features_out(self):
@@ -520,13 +543,13 @@ class BaseAutoencoder(
         return self._score_validated(self._validate_input(X))
 
     def _reconstruction_errors(self, X):
-        """Per-row mean squared reconstruction error in the model's units (for
+        """Per-row reconstruction loss in the model's units, averaged over columns: squared
+        error for numbers, cross-entropy for categories (for
         :func:`skae.metrics.reconstruction_error`)."""
         return self._per_row(self._validate_input(X), self._row_errors)
 
-    @staticmethod
-    def _row_errors(module, x):
-        return ((module.decode(module.encode(x)) - x) ** 2).mean(dim=1)
+    def _row_errors(self, module, x):
+        return self.codec_.blocks.reconstruction_loss(module.decode(module.encode(x)), x)
 
     def _score_validated(self, X):
         return self._per_row(X, self._row_scores)

@@ -1,77 +1,276 @@
-"""The tabular codec: user data ⇄ the matrix the networks see.
+"""The table codec: user data ⇄ the matrix the networks see.
 
-A codec is fitted in ``fit`` on validated training data. ``encode`` maps rows of user data
-to the model's matrix, ``decode`` maps the model's matrix back to the user's units, and
-``to_output`` gives decoded rows the type the user fitted on (a DataFrame with the same
-columns and dtypes, or an array of the training dtype). Both work on chunks of rows, so
-inference never holds a full-size intermediate copy.
+Three forms of the same rows:
 
-Only numeric columns exist for now; the mixed-type codec (one-hot categories in, softmax
-out) replaces :class:`NumericCodec` with the same four methods.
+- **user data**: an array, or a DataFrame whose columns may be numbers or categories
+  (``category``, ``object``, ``string``, ``bool``; a missing value in a categorical column
+  is a category of its own);
+- **validated rows** (:meth:`TableCodec.to_array`): a float array with one column per user
+  column, categorical columns holding the integer index of their category. Validated rows
+  are what estimators slice into batches;
+- **the model matrix** (:meth:`TableCodec.encode`): the numeric columns, normalised, then
+  one one-hot block per categorical column. On the way back (:meth:`TableCodec.decode`) a
+  block holds the network's logits, and becomes the most probable category or a category
+  drawn from their softmax.
+
+:class:`~skae._modules.OutputBlocks` (``TableCodec.blocks``) tells the networks the same
+layout, so that every estimator gives its categorical outputs a softmax and a cross-entropy
+loss and its numeric outputs a regression loss.
 """
 
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import StandardScaler
 
+from ._modules import OutputBlocks
 
-def non_numeric_columns(X):
-    """Names of the columns of a DataFrame that are neither numbers nor booleans."""
+#: A categorical column with more categories than this is refused: its one-hot block would
+#: dominate the model (and its memory).
+MAX_CATEGORIES = 1000
+
+
+def is_categorical(dtype):
+    """Whether a DataFrame column of this dtype is modelled as categories."""
+    return not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+
+
+def categorical_columns(X):
+    """Names of the columns of a DataFrame that are modelled as categories."""
     if not isinstance(X, pd.DataFrame):
         return []
-    return [
-        col
-        for col, dtype in X.dtypes.items()
-        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
-    ]
+    return [col for col, dtype in X.dtypes.items() if is_categorical(dtype)]
 
 
-class NumericCodec:
-    """Standardise numeric columns; remember the DataFrame layout to restore it on output."""
+def _check_dtype_supported(name, dtype):
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        raise TypeError(
+            f"Column {name!r} has dtype {dtype}, which skae cannot model. Convert it to "
+            "numbers (e.g. a timestamp or a day count) or to categories first."
+        )
+    if pd.api.types.is_complex_dtype(dtype):
+        raise TypeError(f"Column {name!r} has complex dtype {dtype}; skae models real numbers.")
+
+
+class _Categories:
+    """The categories of one column seen in training, in a fixed order, plus whether a
+    missing value was seen (it is then the last category)."""
+
+    def __init__(self, name, column):
+        self.name = name
+        self.dtype = column.dtype
+        missing = column.isna()
+        values = pd.unique(column[~missing])
+        if isinstance(self.dtype, pd.CategoricalDtype):
+            values = [v for v in self.dtype.categories if v in set(values)]
+        else:
+            try:
+                values = sorted(values)
+            except TypeError:  # mixed types: keep the order of first appearance
+                values = list(values)
+        self.values = list(values)
+        self.missing_value = column[missing].iloc[0] if missing.any() else None
+        self.has_missing = bool(missing.any())
+        if self.size > MAX_CATEGORIES:
+            raise ValueError(
+                f"Column {name!r} has {self.size} categories; skae models at most "
+                f"{MAX_CATEGORIES} per column (one-hot). Drop it, group rare categories "
+                "together, or encode it as numbers (e.g. with "
+                "sklearn.preprocessing.TargetEncoder) before fitting."
+            )
+
+    @property
+    def size(self):
+        return len(self.values) + self.has_missing
+
+    def codes(self, column):
+        """The category index of every value; a clear error for values not seen in fit."""
+        missing = column.isna().to_numpy()
+        codes = pd.Index(self.values, dtype=object).get_indexer(column.astype(object))
+        unknown = (codes < 0) & ~missing
+        if unknown.any():
+            value = column[unknown].iloc[0]
+            raise ValueError(
+                f"Column {self.name!r} holds {value!r}, a category not seen in fit. Known "
+                f"categories: {self.values[:20]}{' ...' if len(self.values) > 20 else ''}."
+            )
+        if missing.any():
+            if not self.has_missing:
+                raise ValueError(
+                    f"Column {self.name!r} has missing values, but had none in fit, so "
+                    "the model has no category for them."
+                )
+            codes[missing] = len(self.values)
+        return codes
+
+    def column(self, codes):
+        """A pandas Series of the training dtype holding the categories of ``codes``."""
+        codes = codes.astype(np.int64)
+        if isinstance(self.dtype, pd.CategoricalDtype):
+            dtype_codes = self.dtype.categories.get_indexer(self.values)
+            codes = np.append(dtype_codes, -1)[codes]  # missing → -1
+            return pd.Series(pd.Categorical.from_codes(codes, dtype=self.dtype))
+        values = np.empty(len(self.values) + 1, dtype=object)
+        values[: len(self.values)] = self.values
+        values[-1] = self.missing_value
+        return pd.Series(values[codes], dtype=object).astype(self.dtype)
+
+
+class TableCodec:
+    """Normalise numeric columns, one-hot categorical ones, and restore both on output.
+
+    Fitted in ``fit`` on the user's data (an array or a DataFrame); ``encode`` and
+    ``decode`` work on chunks of rows, so inference never holds a full-size intermediate.
+    """
 
     def __init__(self, standardize=True):
         self.standardize = standardize
 
-    def fit(self, X, frame_dtypes=None):
-        """Fit on a validated float array; ``frame_dtypes`` are the DataFrame's dtypes, if any."""
-        self.scaler_ = StandardScaler(with_mean=self.standardize, with_std=self.standardize)
-        self.scaler_.fit(X)
-        self.dtype_ = X.dtype
-        self.frame_dtypes_ = frame_dtypes
+    # ---------------------------------------------------------------- fit
+    def learn_columns(self, X):
+        """Learn which columns of ``X`` (an array or a DataFrame) are numbers and which
+        categories, and the categories of each; then ``to_array`` works."""
+        if isinstance(X, pd.DataFrame):
+            self.frame_dtypes_ = X.dtypes
+            for name, dtype in X.dtypes.items():
+                _check_dtype_supported(name, dtype)
+            self.categorical_ = {
+                j: _Categories(name, X[name])
+                for j, (name, dtype) in enumerate(X.dtypes.items())
+                if is_categorical(dtype)
+            }
+        else:
+            self.frame_dtypes_ = None
+            self.categorical_ = {}
+        n_columns = X.shape[1]
+        numeric = [j for j in range(n_columns) if j not in self.categorical_]
+        self.numeric_ = np.array(numeric, dtype=np.intp)
+        return self
+
+    def fit(self, A):
+        """Fit the normalisation on validated rows ``A``."""
+        self.dtype_ = A.dtype
+        self.mean_, self.scale_ = np.zeros(len(self.numeric_)), np.ones(len(self.numeric_))
+        if self.standardize and len(self.numeric_):
+            scaler = StandardScaler().fit(A[:, self.numeric_])
+            self.mean_, self.scale_ = scaler.mean_, scaler.scale_
+        sizes = [c.size for c in self.categorical_.values()]
+        self.blocks = OutputBlocks(len(self.numeric_), sizes)
+        self._offsets = np.array([block.start for block in self.blocks.category_slices])
         return self
 
     @property
+    def categorical_names(self):
+        """Names of the categorical columns."""
+        return [categories.name for categories in self.categorical_.values()]
+
+    @property
     def n_outputs(self):
-        """Width of the model's matrix."""
-        return self.scaler_.n_features_in_
+        """Width of the model matrix."""
+        return self.blocks.n_columns
 
     @property
     def log_abs_det_jacobian(self):
-        """``log |det d(model matrix)/d(user units)|``: converts a density over the model's
-        matrix into a density over the user's units."""
-        return -float(np.log(self.scaler_.scale_).sum()) if self.standardize else 0.0
+        """``log |det d(model matrix)/d(user units)|`` of the numeric columns: converts a
+        density over the model matrix into one over the user's units."""
+        return -float(np.log(self.scale_).sum())
 
-    def encode(self, X):
-        """Rows in the user's units → model matrix (float array of ``X``'s dtype)."""
-        return self.scaler_.transform(X, copy=True) if self.standardize else X
+    # ---------------------------------------------------------------- user data → rows
+    def to_array(self, X):
+        """Validated rows of ``X``: a float array, categories as their index.
 
-    def decode(self, M):
-        """Model matrix → rows in the user's units, as a float array."""
-        return self.scaler_.inverse_transform(M, copy=True) if self.standardize else M
+        Arrays pass through (the estimator has validated them). For a DataFrame, every
+        column is checked against what ``fit`` saw, with errors naming the column: a
+        numeric column must hold finite numbers, a categorical one only known categories.
+        The array is float32 when every numeric column is float32, else float64.
+        """
+        if not isinstance(X, pd.DataFrame):
+            return X
+        numeric = [X.iloc[:, j] for j in self.numeric_]
+        for column in numeric:
+            self._check_numeric(column)
+        float32 = all(column.dtype == np.float32 for column in numeric)
+        A = np.empty(X.shape, dtype=np.float32 if float32 else np.float64)
+        for j, column in zip(self.numeric_, numeric):
+            A[:, j] = column.to_numpy(dtype=A.dtype, na_value=np.nan)
+        for j, categories in self.categorical_.items():
+            A[:, j] = categories.codes(X.iloc[:, j])
+        return A
 
-    def to_output(self, X):
-        """Decoded rows as the user gave them: a DataFrame with the training columns and
-        dtypes (integers rounded, booleans thresholded at 0.5), or an array of the training
+    @staticmethod
+    def _check_numeric(column):
+        if is_categorical(column.dtype):
+            raise ValueError(
+                f"Column {column.name!r} was numeric in fit but has dtype {column.dtype} now."
+            )
+        values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            what = "NaN" if np.isnan(values[bad]).any() else "infinity"
+            raise ValueError(
+                f"Input X contains {what} in numeric column {column.name!r}. skae models a "
+                "missing value as a category of its own only in categorical columns; impute "
+                "numeric ones (e.g. with sklearn.impute.SimpleImputer) or drop those rows."
+            )
+
+    # ---------------------------------------------------------------- rows ⇄ model matrix
+    def encode(self, A):
+        """Validated rows → model matrix, of ``A``'s dtype."""
+        numeric = A[:, self.numeric_]
+        if self.standardize:
+            numeric = (numeric - self.mean_.astype(A.dtype)) / self.scale_.astype(A.dtype)
+        if not self.categorical_:
+            return numeric
+        M = np.zeros((len(A), self.n_outputs), dtype=A.dtype)
+        M[:, : len(self.numeric_)] = numeric
+        codes = A[:, list(self.categorical_)].astype(np.intp)
+        M[np.arange(len(A))[:, None], self._offsets + codes] = 1
+        return M
+
+    def decode(self, M, random_state=None):
+        """Model matrix → validated rows in the user's units.
+
+        A categorical block holds logits: without ``random_state`` each row takes its most
+        probable category, with one (a ``RandomState``) a category drawn from their softmax.
+        """
+        numeric = M[:, : len(self.numeric_)]
+        if self.standardize:
+            numeric = numeric * self.scale_.astype(M.dtype) + self.mean_.astype(M.dtype)
+        if not self.categorical_:
+            return numeric
+        A = np.empty((len(M), len(self.numeric_) + len(self.categorical_)), dtype=M.dtype)
+        A[:, self.numeric_] = numeric
+        for j, block in zip(self.categorical_, self.blocks.category_slices):
+            logits = M[:, block]
+            if random_state is None:
+                A[:, j] = logits.argmax(axis=1)
+            else:
+                A[:, j] = _draw(logits, random_state)
+        return A
+
+    # ---------------------------------------------------------------- rows → user data
+    def to_output(self, A):
+        """Validated rows as the user gave them: a DataFrame with the training columns and
+        dtypes (integers rounded, categories restored), or an array of the training
         dtype."""
         if self.frame_dtypes_ is None:
-            return X.astype(self.dtype_, copy=False)
+            return A.astype(self.dtype_, copy=False)
         columns = {}
         for j, (name, dtype) in enumerate(self.frame_dtypes_.items()):
-            values = X[:, j]
-            if pd.api.types.is_bool_dtype(dtype):
-                values = values > 0.5
-            elif pd.api.types.is_integer_dtype(dtype):
+            if j in self.categorical_:
+                columns[name] = self.categorical_[j].column(A[:, j])
+                continue
+            values = A[:, j]
+            if pd.api.types.is_integer_dtype(dtype):
                 info = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
                 values = np.clip(np.rint(values), info.min, info.max)
             columns[name] = pd.Series(values).astype(dtype)
         return pd.DataFrame(columns)
+
+
+def _draw(logits, random_state):
+    """One category per row, drawn from ``softmax(logits)`` by inverse CDF."""
+    logits = logits.astype(np.float64)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    cdf = np.cumsum(p, axis=1)
+    u = random_state.uniform(size=(len(p), 1)) * cdf[:, -1:]
+    return np.minimum((cdf < u).sum(axis=1), p.shape[1] - 1)

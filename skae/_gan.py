@@ -180,6 +180,7 @@ class GANSampler(BaseNeuralEstimator):
         if self.pca_init:
             pca = fit_pca(M, self.latent_dim)
             module.init_from_pca(pca.components_, pca.mean_, pca.explained_variance_)
+            self.codec_.blocks.logits_from_frequencies_(module.linear)
 
     def _net_params(self, n_train, params):
         return {

@@ -6,6 +6,7 @@ scikit-learn, skorch, devices or data validation.
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 ACTIVATIONS = {
@@ -29,6 +30,82 @@ def mlp(n_in, hidden_layer_sizes, n_out, activation="relu", dropout=0.0):
         width = size
     layers.append(nn.Linear(width, n_out))
     return nn.Sequential(*layers)
+
+
+class OutputBlocks:
+    """The column layout of the model matrix: ``n_numeric`` numbers, then one block of
+    one-hot columns per categorical column (``category_sizes``).
+
+    On the network's side a categorical block holds logits; this class gives every block
+    its output head and its loss: a regression loss for numbers, softmax and cross-entropy
+    (or a Gumbel-softmax relaxation, for a GAN's generator) for categories. With no
+    categorical columns every method reduces to its numeric part.
+    """
+
+    def __init__(self, n_numeric, category_sizes=()):
+        self.n_numeric = int(n_numeric)
+        self.category_sizes = [int(size) for size in category_sizes]
+        starts = self.n_numeric + np.r_[0, np.cumsum(self.category_sizes)].astype(int)
+        self.category_slices = [slice(a, b) for a, b in zip(starts[:-1], starts[1:])]
+        self.n_columns = int(starts[-1])
+
+    @property
+    def n_user_columns(self):
+        return self.n_numeric + len(self.category_sizes)
+
+    def _log_probabilities(self, out):
+        return [F.log_softmax(out[:, block], dim=1) for block in self.category_slices]
+
+    def categorical_log_likelihood(self, out, target):
+        """Per-row log-probability of the (one-hot) target categories, summed over the
+        categorical columns."""
+        total = out.new_zeros(len(out))
+        for block, log_p in zip(self.category_slices, self._log_probabilities(out)):
+            total = total + (target[:, block] * log_p).sum(dim=1)
+        return total
+
+    def reconstruction_loss(self, out, target):
+        """Per-row loss averaged over the user's columns: squared error for a number,
+        cross-entropy for a category. Without categories it is the mean squared error."""
+        numeric = slice(0, self.n_numeric)
+        squared = ((out[:, numeric] - target[:, numeric]) ** 2).sum(dim=1)
+        if not self.category_slices:
+            return squared / max(self.n_numeric, 1)
+        cross_entropy = -self.categorical_log_likelihood(out, target)
+        return (squared + cross_entropy) / self.n_user_columns
+
+    def log_likelihood(self, out, target, log_scale):
+        """Per-row log-likelihood: independent normals (scales ``exp(log_scale)``) for the
+        numbers, categorical distributions (softmax of the logits) for the categories."""
+        numeric = slice(0, self.n_numeric)
+        total = gaussian_log_likelihood(target[:, numeric], out[:, numeric], log_scale)
+        if self.category_slices:
+            total = total + self.categorical_log_likelihood(out, target)
+        return total
+
+    def activate(self, out, tau=None):
+        """Rows as a critic compares them with one-hot real rows: numbers unchanged, each
+        categorical block a softmax, or with ``tau`` a Gumbel-softmax sample at that
+        temperature (differentiable, nearly one-hot)."""
+        if not self.category_slices:
+            return out
+        parts = [out[:, : self.n_numeric]]
+        for block in self.category_slices:
+            logits = out[:, block]
+            parts.append(
+                F.softmax(logits, dim=1) if tau is None else F.gumbel_softmax(logits, tau=tau)
+            )
+        return torch.cat(parts, dim=1)
+
+    @torch.no_grad()
+    def logits_from_frequencies_(self, linear, min_frequency=1e-3):
+        """Turn a linear layer that outputs category frequencies (as a PCA reconstruction
+        of one-hot columns does) into one that outputs logits with, to first order, the
+        same softmax: ``log p + (q - p) / p`` at the mean frequencies ``p`` (its bias)."""
+        for block in self.category_slices:
+            frequencies = linear.bias[block].clamp(min=min_frequency)
+            linear.weight[block] /= frequencies[:, None]
+            linear.bias[block] = torch.log(frequencies)
 
 
 class AutoencoderModule(nn.Module):
@@ -109,6 +186,9 @@ class AutoencoderModule(nn.Module):
 class VAEModule(AutoencoderModule):
     """Gaussian encoder ``q(z|x)``, decoder mean and a learned per-feature decoder scale.
 
+    The scales belong to the first ``n_gaussian`` outputs (default: all), the numeric
+    columns; the outputs after them are the logits of categorical columns.
+
     ``forward`` draws ``z`` with the reparameterisation trick and returns
     ``(x_mean, z_mean, z_logvar)``. The log-variance is clamped to ``LOGVAR_RANGE`` so that
     ``exp`` can neither overflow nor vanish.
@@ -117,9 +197,10 @@ class VAEModule(AutoencoderModule):
     encoder_heads = 2
     LOGVAR_RANGE = (-30.0, 20.0)
 
-    def __init__(self, n_features, n_components, *args, **kwargs):
+    def __init__(self, n_features, n_components, *args, n_gaussian=None, **kwargs):
         super().__init__(n_features, n_components, *args, **kwargs)
-        self.log_scale = nn.Parameter(torch.zeros(n_features))
+        n_gaussian = n_features if n_gaussian is None else n_gaussian
+        self.log_scale = nn.Parameter(torch.zeros(n_gaussian))
 
     def encode_distribution(self, x):
         z_mean, z_logvar = self._encoder_outputs(x)

@@ -17,8 +17,12 @@ from skorch import NeuralNet
 from skorch.callbacks import Callback, EarlyStopping
 from tqdm.auto import tqdm
 
-from ._modules import gaussian_log_likelihood, kl_to_standard_normal
+from ._modules import kl_to_standard_normal
 from .exceptions import TrainingDivergedError
+
+#: Temperature of the Gumbel-softmax through which a GAN's generator emits categories
+#: (CTGAN's value).
+GUMBEL_TEMPERATURE = 0.2
 
 
 class TensorRows(torch.utils.data.Dataset):
@@ -144,11 +148,17 @@ class EpochProgressBar(Callback):
 
 
 class BaseNet(NeuralNet):
-    """skorch's ``NeuralNet``, switching train/eval mode only when it changes.
+    """skorch's ``NeuralNet`` for modules whose outputs follow ``blocks`` (an
+    :class:`~skae._modules.OutputBlocks`: numbers, then logits per categorical column),
+    switching train/eval mode only when it changes.
 
     skorch sets the mode on every batch, which walks every submodule: ~0.1 ms a batch,
     10% of a small network's step.
     """
+
+    def __init__(self, *args, blocks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.blocks = blocks
 
     def _set_training(self, training=True):
         if self.module_.training != training:
@@ -156,7 +166,8 @@ class BaseNet(NeuralNet):
 
 
 class ReconstructionNet(BaseNet):
-    """Trains a module whose forward pass reconstructs its input.
+    """Trains a module whose forward pass reconstructs its input, on the blocks'
+    reconstruction loss (mean squared error for numbers, cross-entropy for categories).
 
     ``noise > 0`` corrupts each training batch with Gaussian noise of that standard
     deviation (a denoising autoencoder); the target stays the clean batch.
@@ -176,6 +187,9 @@ class ReconstructionNet(BaseNet):
         loss = self.get_loss(y_pred, yi, X=Xi, training=True)
         loss.backward()
         return {"loss": loss, "y_pred": y_pred}
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        return self.blocks.reconstruction_loss(y_pred, y_true.to(y_pred.device)).mean()
 
 
 class VariationalNet(BaseNet):
@@ -200,7 +214,7 @@ class VariationalNet(BaseNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         x_mean, z_mean, z_logvar = y_pred
         y_true = y_true.to(x_mean.device)
-        nll = -gaussian_log_likelihood(y_true, x_mean, self.module_.log_scale)
+        nll = -self.blocks.log_likelihood(x_mean, y_true, self.module_.log_scale)
         kl = kl_to_standard_normal(z_mean, z_logvar)
         if self.history:  # not during the pre-training evaluation of EarlyStoppingFromStart
             self.history.record_batch("train_kl" if training else "valid_kl", kl.mean().item())
@@ -280,7 +294,10 @@ class AdversarialNet(BaseNet):
         return self
 
     def generate(self, n_rows):
-        return self.module_(torch.randn(n_rows, self.latent_dim, device=self.device))
+        """Generated rows as the critic sees them: categorical blocks relaxed to nearly
+        one-hot Gumbel-softmax samples, as CTGAN does."""
+        raw = self.module_(torch.randn(n_rows, self.latent_dim, device=self.device))
+        return self.blocks.activate(raw, tau=GUMBEL_TEMPERATURE)
 
     def critic_loss(self, real, fake):
         if self.objective == "gan":
@@ -345,7 +362,8 @@ class GeneratorMonitor(Callback):
             net.history.record("generator_loss", float(np.mean(losses)))
         net._set_training(False)
         with torch.no_grad():
-            spread = torch.pdist(net.module_(self.noise_).double()).mean().item()
+            generated = net.blocks.activate(net.module_(self.noise_))
+            spread = torch.pdist(generated.double()).mean().item()
         net.history.record("diversity", spread / self.real_spread_ if self.real_spread_ else 1.0)
 
     def on_train_end(self, net, **kwargs):

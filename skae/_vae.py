@@ -7,7 +7,7 @@ from skorch.callbacks import PassthroughScoring
 
 from ._base import BaseAutoencoder, fit_pca
 from ._docstrings import fill_doc
-from ._modules import VAEModule, gaussian_log_likelihood, kl_to_standard_normal
+from ._modules import VAEModule, kl_to_standard_normal
 from ._nets import ActiveUnits, VariationalNet
 
 
@@ -144,6 +144,9 @@ class VAETransformer(BaseAutoencoder):
     def _net_params(self, n_train, params):
         return {"beta": self.beta, "kl_warmup": self.kl_warmup}
 
+    def _module_params(self):
+        return {"n_gaussian": self.codec_.blocks.n_numeric}
+
     def _extra_callbacks(self):
         return [
             ("train_kl", PassthroughScoring(name="train_kl", on_train=True)),
@@ -157,10 +160,13 @@ class VAETransformer(BaseAutoencoder):
             module.init_from_probabilistic_pca(
                 pca.components_, pca.mean_, pca.explained_variance_, pca.noise_variance_
             )
+            self.codec_.blocks.logits_from_frequencies_(module.decoder_linear)
 
     def _row_scores(self, module, x):
         z_mean, z_logvar = module.encode_distribution(x)
-        log_likelihood = gaussian_log_likelihood(x, module.decode(z_mean), module.log_scale)
+        log_likelihood = self.codec_.blocks.log_likelihood(
+            module.decode(z_mean), x, module.log_scale
+        )
         elbo = log_likelihood - kl_to_standard_normal(z_mean, z_logvar)
         return elbo + self.codec_.log_abs_det_jacobian
 
