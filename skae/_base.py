@@ -159,7 +159,7 @@ class BaseNeuralEstimator(BaseEstimator):
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "standardize": ["boolean"],
+        "scaler": [StrOptions({"standard", "quantile"}), None],
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -224,7 +224,7 @@ class BaseNeuralEstimator(BaseEstimator):
     def _validate_fit_input(self, X):
         """Fit the codec on ``X`` and return its validated rows (see ``TableCodec``)."""
         X = self._check_rows(X, reset=True)
-        self.codec_ = TableCodec(standardize=self.standardize).learn_columns(X)
+        self.codec_ = TableCodec(scaler=self.scaler).learn_columns(X)
         A = self._check_shape(self.codec_.to_array(X), min_samples=2)
         self.codec_.fit(A)
         return A

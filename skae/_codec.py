@@ -20,10 +20,12 @@ loss and its numeric outputs a regression loss.
 
 import numpy as np
 import pandas as pd
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import QuantileTransformer, StandardScaler
 
 from ._modules import OutputBlocks
 
+#: Most decimals a numeric column's precision is detected at (see ``TableCodec.fit``).
+MAX_DECIMALS = 6
 #: A categorical column with more categories than this is refused: its one-hot block would
 #: dominate the model (and its memory).
 MAX_CATEGORIES = 1000
@@ -118,12 +120,15 @@ class _Categories:
 class TableCodec:
     """Normalise numeric columns, one-hot categorical ones, and restore both on output.
 
-    Fitted in ``fit`` on the user's data (an array or a DataFrame); ``encode`` and
-    ``decode`` work on chunks of rows, so inference never holds a full-size intermediate.
+    ``scaler`` normalises the numeric columns: ``"standard"`` (standardisation),
+    ``"quantile"`` (each column through its empirical CDF onto a standard normal) or
+    ``None``. ``learn_columns`` and ``fit`` are called in the estimator's ``fit``;
+    ``encode`` and ``decode`` work on chunks of rows, so inference never holds a
+    full-size intermediate.
     """
 
-    def __init__(self, standardize=True):
-        self.standardize = standardize
+    def __init__(self, scaler="standard"):
+        self.scaler = scaler
 
     # ---------------------------------------------------------------- fit
     def learn_columns(self, X):
@@ -147,12 +152,23 @@ class TableCodec:
         return self
 
     def fit(self, A):
-        """Fit the normalisation on validated rows ``A``."""
+        """Fit the normalisation on validated rows ``A``, and record each numeric column's
+        range and precision (the fewest decimals, up to ``MAX_DECIMALS``, that write all
+        its values; ``-1`` when none do), which samples keep to."""
         self.dtype_ = A.dtype
-        self.mean_, self.scale_ = np.zeros(len(self.numeric_)), np.ones(len(self.numeric_))
-        if self.standardize and len(self.numeric_):
-            scaler = StandardScaler().fit(A[:, self.numeric_])
-            self.mean_, self.scale_ = scaler.mean_, scaler.scale_
+        numeric = A[:, self.numeric_].astype(np.float64)
+        self.scaler_ = None
+        if self.scaler is not None and len(self.numeric_):
+            if self.scaler == "standard":
+                self.scaler_ = StandardScaler()
+            else:
+                n_quantiles = min(1000, len(A))
+                self.scaler_ = QuantileTransformer(
+                    n_quantiles=n_quantiles, output_distribution="normal", random_state=0
+                )
+            self.scaler_.fit(numeric)
+        self.low_, self.high_ = numeric.min(axis=0), numeric.max(axis=0)
+        self.decimals_ = np.array([_decimals(column) for column in numeric.T], dtype=int)
         sizes = [c.size for c in self.categorical_.values()]
         self.blocks = OutputBlocks(len(self.numeric_), sizes)
         self._offsets = np.array([block.start for block in self.blocks.category_slices])
@@ -171,8 +187,12 @@ class TableCodec:
     @property
     def log_abs_det_jacobian(self):
         """``log |det d(model matrix)/d(user units)|`` of the numeric columns: converts a
-        density over the model matrix into one over the user's units."""
-        return -float(np.log(self.scale_).sum())
+        density over the model matrix into one over the user's units. It is a constant
+        for ``scaler="standard"`` and ``None``; for ``"quantile"`` it varies by row and
+        this is 0 (densities stay in the transformed units)."""
+        if isinstance(self.scaler_, StandardScaler):
+            return -float(np.log(self.scaler_.scale_).sum())
+        return 0.0
 
     # ---------------------------------------------------------------- user data → rows
     def to_array(self, X):
@@ -216,8 +236,8 @@ class TableCodec:
     def encode(self, A):
         """Validated rows → model matrix, of ``A``'s dtype."""
         numeric = A[:, self.numeric_]
-        if self.standardize:
-            numeric = (numeric - self.mean_.astype(A.dtype)) / self.scale_.astype(A.dtype)
+        if self.scaler_ is not None:
+            numeric = self.scaler_.transform(numeric).astype(A.dtype, copy=False)
         if not self.categorical_:
             return numeric
         M = np.zeros((len(A), self.n_outputs), dtype=A.dtype)
@@ -229,12 +249,16 @@ class TableCodec:
     def decode(self, M, random_state=None):
         """Model matrix → validated rows in the user's units.
 
-        A categorical block holds logits: without ``random_state`` each row takes its most
-        probable category, with one (a ``RandomState``) a category drawn from their softmax.
+        Without ``random_state`` (a reconstruction) a categorical block, which holds
+        logits, gives its most probable category. With one (a ``RandomState``: a sample)
+        it gives a category drawn from their softmax, and numbers are kept to the range
+        and precision of the training column, so that samples look like training rows.
         """
         numeric = M[:, : len(self.numeric_)]
-        if self.standardize:
-            numeric = numeric * self.scale_.astype(M.dtype) + self.mean_.astype(M.dtype)
+        if self.scaler_ is not None:
+            numeric = self.scaler_.inverse_transform(numeric).astype(M.dtype, copy=False)
+        if random_state is not None:
+            numeric = self._like_training(numeric)
         if not self.categorical_:
             return numeric
         A = np.empty((len(M), len(self.numeric_) + len(self.categorical_)), dtype=M.dtype)
@@ -246,6 +270,12 @@ class TableCodec:
             else:
                 A[:, j] = _draw(logits, random_state)
         return A
+
+    def _like_training(self, numeric):
+        numeric = np.clip(numeric, self.low_, self.high_).astype(numeric.dtype, copy=False)
+        for j in np.flatnonzero(self.decimals_ >= 0):
+            numeric[:, j] = np.round(numeric[:, j], self.decimals_[j])
+        return numeric
 
     # ---------------------------------------------------------------- rows → user data
     def to_output(self, A):
@@ -265,6 +295,15 @@ class TableCodec:
                 values = np.clip(np.rint(values), info.min, info.max)
             columns[name] = pd.Series(values).astype(dtype)
         return pd.DataFrame(columns)
+
+
+def _decimals(values):
+    """The fewest decimals (up to ``MAX_DECIMALS``) that write every value; -1 if none."""
+    for decimals in range(MAX_DECIMALS + 1):
+        scaled = values * 10.0**decimals
+        if np.allclose(scaled, np.rint(scaled), rtol=0, atol=1e-6 * 10.0**decimals):
+            return decimals
+    return -1
 
 
 def _draw(logits, random_state):

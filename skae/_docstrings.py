@@ -45,16 +45,18 @@ n_iter_no_change : int, default=10
 tol : float, default=1e-4
     Smallest relative improvement of the monitored loss that counts.
 
-{standardize_param}
+{scaler_param}
 
 contamination : float in (0, 0.5], default=0.1
     Expected fraction of outliers in the training data; sets ``offset_`` so that about
     this fraction of the training rows get ``predict == -1``.
 """,
-    "standardize_param": """
-standardize : bool, default=True
-    Standardise numeric columns inside the model. Outputs are always in the original
-    units.
+    "scaler_param": """
+scaler : {"standard", "quantile"} or None, default="standard"
+    How numeric columns are normalised inside the model: ``"standard"`` standardises them,
+    ``"quantile"`` maps each through its empirical CDF onto a standard normal (for skewed
+    or zero-inflated columns), ``None`` leaves them as they are. Outputs are always in the
+    original units.
 """,
     "runtime_params": """
 device : str, default="auto"
@@ -101,7 +103,7 @@ offset_ : float
 
 
 _SHARED["training_params"] = _SHARED["training_params"].replace(
-    "{standardize_param}", _SHARED["standardize_param"].strip("\n")
+    "{scaler_param}", _SHARED["scaler_param"].strip("\n")
 )
 
 

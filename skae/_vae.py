@@ -112,7 +112,7 @@ class VAETransformer(BaseAutoencoder):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
-        standardize=True,
+        scaler="standard",
         contamination=0.1,
         device="auto",
         random_state=None,
@@ -134,7 +134,7 @@ class VAETransformer(BaseAutoencoder):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
-        self.standardize = standardize
+        self.scaler = scaler
         self.contamination = contamination
         self.device = device
         self.random_state = random_state

@@ -168,6 +168,7 @@ def test_sample_before_fit_raises_not_fitted(Estimator):
         ({"lr": -1.0}, "lr"),
         ({"dropout": 1.0}, "dropout"),
         ({"max_epochs": 0}, "max_epochs"),
+        ({"scaler": "minmax"}, "scaler"),
     ],
 )
 def test_invalid_parameters_name_the_parameter(Estimator, X_small, params, name):

@@ -5,6 +5,7 @@ in test_estimators.py."""
 import numpy as np
 import pytest
 import torch
+from scipy.stats import ks_2samp
 from sklearn.utils._param_validation import InvalidParameterError
 
 import skae._gan
@@ -62,13 +63,16 @@ def test_classic_gan_objective_trains(X_small):
 
 def test_untrained_generator_samples_the_datas_gaussian(X_small):
     """pca_init: before training, the generator is a Gaussian with the data's mean and
-    covariance, so training starts from a sensible sampler."""
-    gan = fast(GANSampler, max_epochs=1, lr=1e-12).fit(X_small)
-    samples = gan.sample(20_000, random_state=0).astype(np.float64)
+    covariance (in the scaler's units), so training starts from a sensible sampler."""
+    gan = fast(GANSampler, max_epochs=1, lr=1e-12, scaler="standard").fit(X_small)
+    # The generator itself, without sample's clipping to the training range.
+    noise = np.random.RandomState(0).standard_normal((20_000, gan.latent_dim))
+    samples = gan._decode(noise, np.float64)
     scale = X_small.std(0)
     np.testing.assert_allclose(samples.mean(0), X_small.mean(0), atol=0.05 * scale.max())
     np.testing.assert_allclose(np.cov(samples.T), np.cov(X_small.T), atol=0.05 * scale.max() ** 2)
-    plain = fast(GANSampler, max_epochs=1, lr=1e-12, pca_init=False).fit(X_small)
+    plain = fast(GANSampler, max_epochs=1, lr=1e-12, pca_init=False, scaler="standard")
+    plain.fit(X_small)
     assert not np.allclose(
         np.cov(plain.sample(20_000, random_state=0).T),
         np.cov(X_small.T),
@@ -109,3 +113,12 @@ def test_covers_every_mode_of_a_gaussian_mixture():
 def test_invalid_parameters_name_the_parameter(X_small, params, name):
     with pytest.raises(InvalidParameterError, match=name):
         fast(GANSampler, **params).fit(X_small)
+
+
+def test_untrained_generator_with_quantile_scaler_has_the_datas_marginals(X_small):
+    """With the default quantile scaler the untrained generator is the data's Gaussian
+    copula: every column's distribution is the training column's."""
+    gan = fast(GANSampler, max_epochs=1, lr=1e-12).fit(X_small)
+    samples = gan.sample(5000, random_state=0)
+    for real, generated in zip(X_small.T, samples.T):
+        assert ks_2samp(real, generated).statistic < 0.1

@@ -111,6 +111,21 @@ def test_sampling_is_reproducible_for_categories(fitted):
     pd.testing.assert_frame_equal(a, b)
 
 
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("scaler", ["standard", "quantile", None])
+def test_every_scaler_samples_within_the_training_range_and_precision(Estimator, scaler):
+    """Samples keep each numeric column's range and decimals: a zero-inflated column
+    rounded to 0.1 (like rainfall) gets exact zeros and no negative values."""
+    rng = np.random.RandomState(0)
+    rain = np.where(rng.rand(300) < 0.5, 0.0, np.round(rng.exponential(5, 300), 1))
+    frame = pd.DataFrame({"rain": rain, "wind": rng.randn(300), "sky": rng.choice(["a", "b"], 300)})
+    out = fast(Estimator, scaler=scaler).fit(frame).sample(500, random_state=0)
+    assert out["rain"].between(0, rain.max()).all()
+    np.testing.assert_array_equal(out["rain"], np.round(out["rain"], 1))
+    assert (out["rain"] == 0).any()
+    assert out["wind"].between(frame["wind"].min(), frame["wind"].max()).all()
+
+
 # ------------------------------------------------------------------ statistics
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_category_frequencies_match_training(Estimator):
