@@ -30,7 +30,8 @@ def fast(estimator_class, **params):
         "device": "cpu",
     }
     if "critic_hidden_layer_sizes" in estimator_class().get_params():
-        defaults["critic_hidden_layer_sizes"] = (16,)
+        # Small batches: a few epochs then make enough critic steps for generator steps.
+        defaults.update(critic_hidden_layer_sizes=(16,), batch_size=32)
     return estimator_class(**{**defaults, **params})
 
 
