@@ -48,7 +48,7 @@ X_train, X_test, y_train, y_test = train_test_split(
 # %%
 # Fit the two embeddings
 # ----------------------
-# The autoencoder standardises every pixel internally (``standardize=True``) and is
+# The autoencoder standardises every pixel internally (``scaler="standard"``) and is
 # trained to reconstruct the standardised pixels. To compare like with like, PCA gets the
 # same preprocessing: a ``StandardScaler`` in front of it. Plain PCA on raw pixels would
 # instead minimise the error in raw units, where the bright centre pixels weigh far more
