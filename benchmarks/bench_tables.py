@@ -31,6 +31,7 @@ rounded to the largest of its one-hot columns); ``CTGAN`` and ``TVAE`` from the 
 package at their defaults.
 
 Run:  python benchmarks/bench_tables.py [--seeds 3] [--tables penguins cars] [--samplers ...]
+(``--quick``: one seed, penguins only, no CTGAN/TVAE.)
 Needs ``pip install -e ".[bench]"``. All models run in this process with the same threads.
 """
 
@@ -64,7 +65,9 @@ def load_penguins():
 
 
 def load_cars():
-    records = json.loads(packaged_file("vega_datasets", "vega_datasets/_data/cars.json").read_text())
+    records = json.loads(
+        packaged_file("vega_datasets", "vega_datasets/_data/cars.json").read_text()
+    )
     frame = pd.DataFrame(records).drop(columns=["Name", "Year"]).dropna().reset_index(drop=True)
     frame = frame.astype({"Cylinders": "int64", "Origin": "category"})
     return frame, "Origin"
@@ -202,7 +205,11 @@ def main():
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--tables", nargs="+", default=list(TABLES), choices=list(TABLES))
     parser.add_argument("--samplers", nargs="+", default=list(SAMPLERS), choices=list(SAMPLERS))
+    parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
+    if args.quick:
+        args.seeds, args.tables = 1, ["penguins"]
+        args.samplers = [name for name in args.samplers if name not in ("CTGAN", "TVAE")]
     rows = []
     for table in args.tables:
         frame, target = TABLES[table]()
@@ -210,8 +217,10 @@ def main():
             for seed in range(args.seeds):
                 scores = evaluate(SAMPLERS[name], frame, target, seed)
                 rows.append({"table": table, "sampler": name, **scores})
-                print({k: round(v, 3) if isinstance(v, float) else v for k, v in rows[-1].items()},
-                      flush=True)
+                print(
+                    {k: round(v, 3) if isinstance(v, float) else v for k, v in rows[-1].items()},
+                    flush=True,
+                )
     result = pd.DataFrame(rows).groupby(["table", "sampler"], sort=False).mean()
     print(f"\nmean over {args.seeds} split(s); c2st: lower is better, 0.5 is ideal")
     print(result.round(3).to_string())

@@ -31,7 +31,7 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError, Str
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from ._codec import TableCodec, categorical_columns
+from ._codec import TableCodec
 from ._modules import ACTIVATIONS
 from ._nets import (
     EarlyStoppingFromStart,
@@ -251,7 +251,10 @@ class BaseNeuralEstimator(BaseEstimator):
     def _check_shape(self, A, min_samples):
         """sklearn's messages for empty input, too few rows or no columns."""
         return check_array(
-            A, dtype=None, ensure_all_finite=False, ensure_min_samples=min_samples,
+            A,
+            dtype=None,
+            ensure_all_finite=False,
+            ensure_min_samples=min_samples,
             estimator=self,
         )
 

@@ -156,7 +156,7 @@ class TableCodec:
         range and precision (the fewest decimals, up to ``MAX_DECIMALS``, that write all
         its values; ``-1`` when none do), which samples keep to."""
         self.dtype_ = A.dtype
-        numeric = A[:, self.numeric_].astype(np.float64)
+        numeric = self._numeric(A)
         self.scaler_ = None
         if self.scaler is not None and len(self.numeric_):
             if self.scaler == "standard":
@@ -173,6 +173,10 @@ class TableCodec:
         self.blocks = OutputBlocks(len(self.numeric_), sizes)
         self._offsets = np.array([block.start for block in self.blocks.category_slices])
         return self
+
+    def _numeric(self, A):
+        """The numeric columns of validated rows (``A`` itself when all are numeric)."""
+        return A[:, self.numeric_] if self.categorical_ else A
 
     @property
     def categorical_names(self):
@@ -210,7 +214,7 @@ class TableCodec:
             self._check_numeric(column)
         float32 = all(column.dtype == np.float32 for column in numeric)
         A = np.empty(X.shape, dtype=np.float32 if float32 else np.float64)
-        for j, column in zip(self.numeric_, numeric):
+        for j, column in zip(self.numeric_, numeric, strict=True):
             A[:, j] = column.to_numpy(dtype=A.dtype, na_value=np.nan)
         for j, categories in self.categorical_.items():
             A[:, j] = categories.codes(X.iloc[:, j])
@@ -235,7 +239,7 @@ class TableCodec:
     # ---------------------------------------------------------------- rows ⇄ model matrix
     def encode(self, A):
         """Validated rows → model matrix, of ``A``'s dtype."""
-        numeric = A[:, self.numeric_]
+        numeric = self._numeric(A)
         if self.scaler_ is not None:
             numeric = self.scaler_.transform(numeric).astype(A.dtype, copy=False)
         if not self.categorical_:
@@ -263,7 +267,7 @@ class TableCodec:
             return numeric
         A = np.empty((len(M), len(self.numeric_) + len(self.categorical_)), dtype=M.dtype)
         A[:, self.numeric_] = numeric
-        for j, block in zip(self.categorical_, self.blocks.category_slices):
+        for j, block in zip(self.categorical_, self.blocks.category_slices, strict=True):
             logits = M[:, block]
             if random_state is None:
                 A[:, j] = logits.argmax(axis=1)
@@ -298,10 +302,18 @@ class TableCodec:
 
 
 def _decimals(values):
-    """The fewest decimals (up to ``MAX_DECIMALS``) that write every value; -1 if none."""
+    """The fewest decimals (up to ``MAX_DECIMALS``) that write every value; -1 if none.
+
+    The first thousand values rule out most candidates (continuous data fails them all),
+    so a long column is scanned in full once at most."""
+
+    def writes(values, decimals):
+        # Within a thousandth of a step of 10**-decimals: float32 storage still passes.
+        scaled = values.astype(np.float64) * 10.0**decimals
+        return np.allclose(scaled, np.rint(scaled), rtol=0, atol=1e-3)
+
     for decimals in range(MAX_DECIMALS + 1):
-        scaled = values * 10.0**decimals
-        if np.allclose(scaled, np.rint(scaled), rtol=0, atol=1e-6 * 10.0**decimals):
+        if writes(values[:1000], decimals) and writes(values, decimals):
             return decimals
     return -1
 

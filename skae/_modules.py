@@ -46,7 +46,7 @@ class OutputBlocks:
         self.n_numeric = int(n_numeric)
         self.category_sizes = [int(size) for size in category_sizes]
         starts = self.n_numeric + np.r_[0, np.cumsum(self.category_sizes)].astype(int)
-        self.category_slices = [slice(a, b) for a, b in zip(starts[:-1], starts[1:])]
+        self.category_slices = [slice(a, b) for a, b in zip(starts[:-1], starts[1:], strict=True)]
         self.n_columns = int(starts[-1])
 
     @property
@@ -60,7 +60,7 @@ class OutputBlocks:
         """Per-row log-probability of the (one-hot) target categories, summed over the
         categorical columns."""
         total = out.new_zeros(len(out))
-        for block, log_p in zip(self.category_slices, self._log_probabilities(out)):
+        for block, log_p in zip(self.category_slices, self._log_probabilities(out), strict=True):
             total = total + (target[:, block] * log_p).sum(dim=1)
         return total
 
@@ -73,6 +73,13 @@ class OutputBlocks:
             return squared / max(self.n_numeric, 1)
         cross_entropy = -self.categorical_log_likelihood(out, target)
         return (squared + cross_entropy) / self.n_user_columns
+
+    def mean_reconstruction_loss(self, out, target):
+        """The mean of :meth:`reconstruction_loss` over rows: the training loss. Without
+        categories it is one fused kernel, which matters for small networks."""
+        if not self.category_slices:
+            return F.mse_loss(out, target)
+        return self.reconstruction_loss(out, target).mean()
 
     def log_likelihood(self, out, target, log_scale):
         """Per-row log-likelihood: independent normals (scales ``exp(log_scale)``) for the

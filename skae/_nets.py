@@ -189,7 +189,7 @@ class ReconstructionNet(BaseNet):
         return {"loss": loss, "y_pred": y_pred}
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        return self.blocks.reconstruction_loss(y_pred, y_true.to(y_pred.device)).mean()
+        return self.blocks.mean_reconstruction_loss(y_pred, y_true.to(y_pred.device))
 
 
 class VariationalNet(BaseNet):

@@ -17,6 +17,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
+from ._codec import is_categorical
+
 __all__ = ["c2st_score", "column_fidelity_score", "reconstruction_error"]
 
 _MAX_SEED = np.iinfo(np.int32).max
@@ -170,7 +172,7 @@ def _paired_tables(X_real, X_synthetic):
     synthetic = synthetic.reindex(columns=real.columns)
     for column in real.columns:
         a, b = real[column], synthetic[column]
-        if _is_number(a.dtype) and _is_number(b.dtype):
+        if not (is_categorical(a.dtype) or is_categorical(b.dtype)):
             real[column], synthetic[column] = _finite(a, "X_real"), _finite(b, "X_synthetic")
         else:
             dtype = pd.CategoricalDtype(pd.concat([a, b]).astype(object).dropna().unique())
@@ -186,10 +188,6 @@ def _as_frame(X, name):
         return X.reset_index(drop=True).copy()
     X = check_array(X, dtype="numeric", ensure_all_finite=True, input_name=name)
     return pd.DataFrame(X.astype(np.float64))
-
-
-def _is_number(dtype):
-    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
 def _finite(column, name):

@@ -124,5 +124,5 @@ def test_untrained_generator_with_quantile_scaler_has_the_datas_marginals(X_smal
     copula: every column's distribution is the training column's."""
     gan = fast(GANSampler, max_epochs=1, lr=1e-12).fit(X_small)
     samples = gan.sample(5000, random_state=0)
-    for real, generated in zip(X_small.T, samples.T):
+    for real, generated in zip(X_small.T, samples.T, strict=True):
         assert ks_2samp(real, generated).statistic < 0.1

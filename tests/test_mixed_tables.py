@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
-from skae._codec import MAX_CATEGORIES, TableCodec, _draw
+from skae._codec import MAX_CATEGORIES, TableCodec, _decimals, _draw
 from skae._modules import OutputBlocks
 from skae.metrics import reconstruction_error
 
@@ -233,6 +233,15 @@ def test_reconstruction_loss_is_mse_without_categories():
     out, target = torch.randn(5, 3), torch.randn(5, 3)
     loss = OutputBlocks(3).reconstruction_loss(out, target)
     torch.testing.assert_close(loss, ((out - target) ** 2).mean(dim=1))
+
+
+def test_precision_is_detected_and_continuous_data_has_none():
+    rng = np.random.RandomState(0)
+    assert _decimals(rng.randn(5000)) == -1
+    assert _decimals(rng.randn(5000).astype(np.float32)) == -1
+    assert _decimals(np.round(rng.randn(5000) * 100, 1)) == 1
+    assert _decimals(np.round(rng.randn(5000) * 100, 1).astype(np.float32)) == 1
+    assert _decimals(np.arange(10.0)) == 0
 
 
 def test_draws_follow_the_softmax():
