@@ -367,7 +367,13 @@ class BaseNeuralEstimator(BaseEstimator):
         """Rows decoded from latent rows ``Z``, in the user's form; categorical columns
         take their most probable category, or one drawn with ``rng``."""
         X = self._predict_batches(
-            Z, lambda m, z: m.decode(z), self.n_features_in_, dtype, False, True, rng
+            Z,
+            lambda m, z: m.decode(z),
+            self.n_features_in_,
+            dtype,
+            encode=False,
+            decode=True,
+            rng=rng,
         )
         return self.codec_.to_output(X)
 
