@@ -63,7 +63,8 @@ class _Categories:
         missing = column.isna()
         values = pd.unique(column[~missing])
         if isinstance(self.dtype, pd.CategoricalDtype):
-            values = [v for v in self.dtype.categories if v in set(values)]
+            seen = set(values)
+            values = [v for v in self.dtype.categories if v in seen]
         else:
             try:
                 values = sorted(values)
