@@ -64,8 +64,10 @@ class VAETransformer(BaseAutoencoder):
     (variance above 0.01). A count that falls during training is posterior collapse.
 
     ``score_samples`` evaluates the reconstruction term at the posterior mean rather than
-    at a random draw, so scores are deterministic. It includes the Jacobian of the internal
-    standardisation, so it is a log-density in the units of ``X``.
+    at a random draw, so scores are deterministic. With ``scaler="standard"`` (the default)
+    or ``None`` it includes the Jacobian of the internal scaling, so it is a log-density in
+    the units of ``X``; with ``"quantile"`` it is a log-density of the transformed numbers.
+    Categorical columns contribute the log-probability of their category.
 
     See Also
     --------
