@@ -124,6 +124,25 @@ def inference_module(module, dtype):
     return module.eval()
 
 
+def predict_in_batches(module, X, fn, width, dtype, device, prepare=None, finish=None):
+    """``fn(module, batch)`` over the rows of ``X``, batch by batch, without autograd, into
+    a ``(len(X), width)`` array of ``dtype``.
+
+    ``prepare`` maps each NumPy batch before it becomes a tensor, ``finish`` each output
+    batch before it is stored. Only the output is ever held whole.
+    """
+    module = inference_module(module, dtype)
+    out = np.empty((len(X), width), dtype=dtype)
+    with torch.inference_mode():
+        for start in range(0, len(X), INFERENCE_BATCH_SIZE):
+            rows = slice(start, start + INFERENCE_BATCH_SIZE)
+            batch = X[rows] if prepare is None else prepare(X[rows])
+            batch = torch.tensor(batch, dtype=module_dtype(dtype), device=device)
+            result = fn(module, batch).cpu().numpy()
+            out[rows] = result if finish is None else finish(result)
+    return out
+
+
 def module_dtype(dtype):
     return torch.float64 if dtype == np.float64 else torch.float32
 
@@ -329,16 +348,16 @@ class BaseNeuralEstimator(BaseEstimator):
         batch back to validated rows (categories drawn with ``rng``, when given, else the
         most probable). Only the output is ever held whole.
         """
-        module = inference_module(self.net_.module_, dtype)
-        out = np.empty((len(X), width), dtype=dtype)
-        with torch.inference_mode():
-            for start in range(0, len(X), INFERENCE_BATCH_SIZE):
-                rows = slice(start, start + INFERENCE_BATCH_SIZE)
-                batch = self.codec_.encode(X[rows]) if encode else X[rows]
-                batch = torch.tensor(batch, dtype=module_dtype(dtype), device=self.net_.device)
-                result = fn(module, batch).cpu().numpy()
-                out[rows] = self.codec_.decode(result, rng) if decode else result
-        return out
+        return predict_in_batches(
+            self.net_.module_,
+            X,
+            fn,
+            width,
+            dtype,
+            self.net_.device,
+            prepare=self.codec_.encode if encode else None,
+            finish=(lambda out: self.codec_.decode(out, rng)) if decode else None,
+        )
 
     def sample(self, n_samples=1, random_state=None):
         """Generate new rows in the units of the training data.

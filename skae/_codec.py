@@ -199,6 +199,16 @@ class TableCodec:
             return -float(np.log(self.scaler_.scale_).sum())
         return 0.0
 
+    def affine_scaling(self):
+        """``(mean, scale)`` such that the numeric columns of the model matrix are ``(x -
+        mean) / scale``, or ``None`` when the scaler is not affine (``"quantile"``)."""
+        n_numeric = len(self.numeric_)
+        if self.scaler_ is None:
+            return np.zeros(n_numeric), np.ones(n_numeric)
+        if isinstance(self.scaler_, StandardScaler):
+            return self.scaler_.mean_, self.scaler_.scale_
+        return None
+
     # ---------------------------------------------------------------- user data → rows
     def to_array(self, X):
         """Validated rows of ``X``: a float array, categories as their index.

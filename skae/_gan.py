@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import BaseNeuralEstimator, fit_pca
 from ._docstrings import fill_doc
 from ._modules import CriticModule, GeneratorModule
-from ._nets import AdversarialNet, GeneratorMonitor
+from ._nets import AdversarialNet, EpochMeans, GeneratorMonitor
 
 #: ``max_epochs="auto"`` trains for at least this many critic steps (a fifth as many
 #: generator steps at the default ``n_critic=5``), whatever the number of rows. With
@@ -218,7 +218,10 @@ class GANSampler(BaseNeuralEstimator):
         return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_CRITIC_STEPS / batches_per_epoch))
 
     def _extra_callbacks(self):
-        return [("generator_monitor", GeneratorMonitor())]
+        return [
+            ("generator_loss", EpochMeans("generator_loss")),
+            ("generator_monitor", GeneratorMonitor()),
+        ]
 
     def _sample_codes(self, n_samples, rng):
         return rng.standard_normal((n_samples, self.latent_dim))

@@ -290,6 +290,20 @@ class GeneratorModule(nn.Module):
         self.linear.bias.copy_(torch.as_tensor(np.asarray(mean)).float())
 
 
+class Rescaled(nn.Module):
+    """``module``'s outputs mapped from standardised units back to the data's units:
+    ``module(x) * scale + mean`` (differentiable, unlike the codec's inverse)."""
+
+    def __init__(self, module, mean, scale):
+        super().__init__()
+        self.module = module
+        self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32))
+        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
+
+    def forward(self, x):
+        return self.module(x) * self.scale + self.mean
+
+
 class CriticModule(nn.Module):
     """Scores rows (higher = more real): an MLP with leaky ReLUs and one output.
 

@@ -280,13 +280,13 @@ class AdversarialNet(BaseNet):
 
     def initialize_optimizer(self, triggered_directly=None):
         """One optimiser per network, both built from the ``optimizer`` parameters."""
-        self.optimizer_ = self._optimizer_for(self.module_)
-        self.critic_optimizer_ = self._optimizer_for(self.critic_)
+        self.optimizer_ = self._optimizer_for(self.module_.named_parameters())
+        self.critic_optimizer_ = self._optimizer_for(self.critic_.named_parameters())
         return self
 
-    def _optimizer_for(self, module):
-        args, kwargs = self.get_params_for_optimizer("optimizer", module.named_parameters())
-        return self.optimizer(*args, **kwargs)
+    def _optimizer_for(self, named_parameters, **overrides):
+        args, kwargs = self.get_params_for_optimizer("optimizer", named_parameters)
+        return self.optimizer(*args, **{**kwargs, **overrides})
 
     def initialize(self):
         super().initialize()
@@ -328,17 +328,151 @@ class AdversarialNet(BaseNet):
         self.critic_optimizer_.step()
         self.critic_steps_ += 1
         if self.critic_steps_ % self.n_critic == 0:
-            generator_loss = self.generator_loss(self.generate(self.batch_size))
-            self.optimizer_.zero_grad(set_to_none=True)
-            generator_loss.backward()
-            self.optimizer_.step()
-            self.history.record_batch("generator_loss", generator_loss.item())
+            self.generator_step(real)
         return {"loss": loss.detach(), "y_pred": fake}
+
+    def generator_step(self, real):
+        """One step of ``module_`` against the critic; ``real`` is the critic's last batch."""
+        generator_loss = self.generator_loss(self.generate(self.batch_size))
+        self.optimizer_.zero_grad(set_to_none=True)
+        generator_loss.backward()
+        self.optimizer_.step()
+        self.history.record_batch("generator_loss", generator_loss.item())
+
+
+class FusionNet(AdversarialNet):
+    """Fine-tunes an autoencoder's decoder (``module_``) together with the generator of a
+    GAN on its codes (``generator_``, which outputs codes), so that decoded generated codes
+    look like data to a data-space critic (``critic_``), as in VAE-GAN (Larsen et al.,
+    2016). The encoder stays frozen, so the codes the GAN learned stay valid.
+
+    The critic learns, WGAN-GP, to tell training rows from decoded generated codes, alone
+    for its first ``warmup_steps`` steps; then every ``n_critic``-th step also makes one
+    step of the decoder and the generator on
+
+    ``reconstruction(x) + adversarial_weight * adversarial + cycle_weight * cycle``
+
+    where ``adversarial`` is the critic's judgement of decoded generated codes and
+    ``cycle`` the squared error between a generated code and the code of its decoded row
+    (the reconstruction through the generated path), recorded per batch as
+    ``decoder_loss``. The critic has its own learning rate, ``critic_lr``.
+    """
+
+    def __init__(
+        self, *args, generator, warmup_steps, adversarial_weight, cycle_weight, critic_lr, **kwargs
+    ):
+        self.generator = generator
+        super().__init__(*args, objective="wgan-gp", **kwargs)
+        self.warmup_steps = warmup_steps
+        self.adversarial_weight = adversarial_weight
+        self.cycle_weight = cycle_weight
+        self.critic_lr = critic_lr
+
+    def initialize_module(self):
+        super().initialize_module()
+        self.generator_ = self.initialized_instance(self.generator, {})
+        return self
+
+    def initialize_optimizer(self, triggered_directly=None):
+        decoder = [
+            (name, parameter)
+            for name, parameter in self.module_.named_parameters()
+            if name.startswith("decoder_")
+        ]
+        generator = [
+            (f"generator.{name}", parameter)
+            for name, parameter in self.generator_.named_parameters()
+        ]
+        self.optimizer_ = self._optimizer_for(decoder + generator)
+        self.critic_optimizer_ = self._optimizer_for(
+            self.critic_.named_parameters(), lr=self.critic_lr
+        )
+        return self
+
+    def generated_codes(self, n_rows):
+        return self.generator_(torch.randn(n_rows, self.latent_dim, device=self.device))
+
+    def generate(self, n_rows):
+        decoded = self.module_.decode(self.generated_codes(n_rows))
+        return self.blocks.activate(decoded, tau=GUMBEL_TEMPERATURE)
+
+    def generator_step(self, real):
+        if self.critic_steps_ <= self.warmup_steps:
+            return
+        module = self.module_
+        with torch.no_grad():
+            real_codes = module.encode(real)
+        reconstruction = self.blocks.mean_reconstruction_loss(module.decode(real_codes), real)
+        codes = self.generated_codes(len(real))
+        decoded = module.decode(codes)
+        adversarial = self.generator_loss(self.blocks.activate(decoded, tau=GUMBEL_TEMPERATURE))
+        cycle = F.mse_loss(module.encode(self.blocks.activate(decoded)), codes.detach())
+        loss = reconstruction + self.adversarial_weight * adversarial + self.cycle_weight * cycle
+        self.optimizer_.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer_.step()
+        self.history.record_batch("decoder_loss", loss.item())
+
+
+class ContrastNet(BaseNet):
+    """Trains a critic (``module_``) to tell training rows from a broad reference
+    distribution by logistic regression. Its logit then estimates ``log p_data(x) - log
+    p_reference(x)`` (noise-contrastive estimation, Gutmann & Hyvarinen 2010): a density
+    score that keeps falling away from the data, where a WGAN critic at equilibrium is
+    flat on the data and arbitrary off it.
+
+    The reference is half ``generator(2 * noise)`` (the GAN's samples, spread twice as
+    wide) and half ``N(0, 4 I)`` in the critic's (standardised) units.
+    """
+
+    def __init__(self, *args, generator, latent_dim, **kwargs):
+        self.generator = generator
+        super().__init__(*args, **kwargs)
+        self.latent_dim = latent_dim
+
+    def initialize_module(self):
+        super().initialize_module()
+        self.generator_ = self.initialized_instance(self.generator, {})
+        return self
+
+    def reference(self, n_rows):
+        n_generated = n_rows // 2
+        noise = 2 * torch.randn(n_generated, self.latent_dim, device=self.device)
+        generated = self.blocks.activate(self.generator_(noise))
+        wide = 2 * torch.randn(n_rows - n_generated, generated.shape[1], device=self.device)
+        return torch.cat([generated, wide])
+
+    def train_step(self, batch, **fit_params):
+        self._set_training(True)
+        real = batch[0].to(self.device)
+        with torch.no_grad():
+            reference = self.reference(len(real))
+        real_scores, reference_scores = self.module_(torch.cat([real, reference])).split(len(real))
+        loss = F.softplus(-real_scores).mean() + F.softplus(reference_scores).mean()
+        self.optimizer_.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer_.step()
+        return {"loss": loss.detach(), "y_pred": real_scores}
+
+
+class EpochMeans(Callback):
+    """Per epoch, record the mean of each of ``keys`` over the batches that recorded it
+    (losses of steps that not every batch makes, such as a generator's)."""
+
+    def __init__(self, *keys):
+        self.keys = keys
+
+    def on_epoch_end(self, net, **kwargs):
+        batches = net.history[-1]["batches"]
+        for key in self.keys:
+            values = [batch[key] for batch in batches if key in batch]
+            if values:
+                net.history.record(key, float(np.mean(values)))
 
 
 class GeneratorMonitor(Callback):
-    """Per epoch, record the mean ``generator_loss`` of the epoch's generator steps and the
-    ``diversity`` of generated rows: their mean pairwise distance over that of real rows.
+    """Per epoch, record the ``diversity`` of generated rows: their mean pairwise distance
+    over that of real rows.
 
     A diversity near 1 means generated rows are as spread out as real ones; a fall towards
     0 is mode collapse. It is measured on a fixed batch of latent draws, so its changes come
@@ -358,9 +492,6 @@ class GeneratorMonitor(Callback):
         self.noise_ = noise.to(net.device)
 
     def on_epoch_end(self, net, **kwargs):
-        losses = [b["generator_loss"] for b in net.history[-1]["batches"] if "generator_loss" in b]
-        if losses:
-            net.history.record("generator_loss", float(np.mean(losses)))
         with torch.no_grad():
             generated = net.blocks.activate(net.module_(self.noise_))
             spread = torch.pdist(generated).mean().item()

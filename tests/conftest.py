@@ -36,3 +36,14 @@ def fast(estimator_class, **params):
 
 
 requires_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+
+
+def fast_fusion(autoencoder_params=None, gan_params=None, **params):
+    """A cheap AEGANFusion for tests: fast parts (a standard-scaled code GAN), a few
+    fine-tuning and code-critic steps."""
+    from skae import AEGANFusion, AutoencoderTransformer, GANSampler
+
+    autoencoder = fast(AutoencoderTransformer, **(autoencoder_params or {}))
+    gan = fast(GANSampler, **{"scaler": "standard", **(gan_params or {})})
+    defaults = {"fine_tune_steps": 3, "critic_steps": 10, "random_state": 0}
+    return AEGANFusion(autoencoder, gan, **{**defaults, **params})

@@ -4,12 +4,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
 
-from .conftest import fast
+from .conftest import fast, fast_fusion
 
 ESTIMATORS = [
     fast(AutoencoderTransformer),
     fast(VAETransformer),
     fast(GANSampler),
+    fast_fusion(),
 ]
 
 

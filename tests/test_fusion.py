@@ -1,0 +1,220 @@
+"""AEGANFusion: parts, nested parameters, fine-tuning, the fused score, bad input."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import spearmanr
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV
+from sklearn.utils._param_validation import InvalidParameterError
+
+import skae._fusion
+from skae import AEGANFusion, AutoencoderTransformer, GANSampler, VAETransformer
+
+from .conftest import fast, fast_fusion
+
+
+def test_parts_are_fitted_clones_and_the_codes_train_the_gan(X_small):
+    fusion = fast_fusion(autoencoder_params={"n_components": 3})
+    fusion.fit(X_small)
+    assert fusion.autoencoder is not fusion.autoencoder_
+    assert not hasattr(fusion.autoencoder, "net_")  # the user's estimator stays unfitted
+    assert fusion.gan_.n_features_in_ == 3
+    assert fusion.transform(X_small).shape == (120, 3)
+    np.testing.assert_array_equal(fusion.transform(X_small), fusion.autoencoder_.transform(X_small))
+    assert fusion.inverse_transform(fusion.transform(X_small)).shape == X_small.shape
+    assert fusion.get_feature_names_out().tolist() == [f"aeganfusion{i}" for i in range(3)]
+
+
+def test_default_parts():
+    assert skae._fusion.default_autoencoder().n_components == 8
+    assert skae._fusion.default_gan().scaler == "standard"
+
+
+def test_nested_parameters_of_a_default_part_set_its_default_estimator():
+    fusion = AEGANFusion().set_params(autoencoder__n_components=4, gan__max_epochs=7)
+    assert isinstance(fusion.autoencoder, AutoencoderTransformer)
+    assert fusion.get_params()["autoencoder__n_components"] == 4
+    assert fusion.get_params()["gan__scaler"] == "standard"  # the default part's default
+    assert fusion.get_params()["gan__max_epochs"] == 7
+    # Setting a part and its nested parameters at once applies both.
+    fusion = AEGANFusion().set_params(autoencoder=None, autoencoder__n_components=5)
+    assert fusion.autoencoder.n_components == 5
+
+
+def test_grid_search_over_nested_parameters(X_small):
+    search = GridSearchCV(
+        fast_fusion(), {"autoencoder__n_components": [2, 3], "critic_weight": [0.5]}, cv=2
+    )
+    search.fit(X_small)
+    assert search.best_params_["autoencoder__n_components"] in (2, 3)
+    assert (
+        search.best_estimator_.transform(X_small).shape[1]
+        == (search.best_params_["autoencoder__n_components"])
+    )
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_grid_search_reaches_the_default_parts(X_small):
+    """A part left at None is searched through as its default estimator."""
+    fusion = AEGANFusion(fine_tune_steps=2, critic_steps=5, random_state=0)
+    cheap = {"hidden_layer_sizes": [(8,)], "max_epochs": [2], "device": ["cpu"]}
+    grid = {f"autoencoder__{k}": v for k, v in cheap.items()}
+    grid |= {f"gan__{k}": v for k, v in cheap.items()}
+    grid |= {"autoencoder__n_components": [2], "gan__batch_size": [32]}
+    search = GridSearchCV(fusion, grid, cv=2).fit(X_small)
+    assert search.best_estimator_.autoencoder_.n_components == 2
+    assert fusion.autoencoder is None  # the searched estimator is left as it was
+
+
+def test_reproducible_and_pickles(X_small):
+    first = fast_fusion().fit(X_small)
+    second = clone(first).fit(X_small)
+    for method in ("transform", "score_samples"):
+        np.testing.assert_array_equal(
+            getattr(first, method)(X_small), getattr(second, method)(X_small)
+        )
+    np.testing.assert_array_equal(
+        first.sample(20, random_state=3), second.sample(20, random_state=3)
+    )
+    assert not np.array_equal(first.sample(20, random_state=3), first.sample(20, random_state=4))
+    loaded = pickle.loads(pickle.dumps(first))
+    np.testing.assert_array_equal(loaded.score_samples(X_small), first.score_samples(X_small))
+    np.testing.assert_array_equal(loaded.sample(5, random_state=0), first.sample(5, random_state=0))
+
+
+def test_parts_without_a_random_state_are_seeded_by_the_fusion(X_small):
+    autoencoder = fast(AutoencoderTransformer, random_state=None)
+    gan = fast(GANSampler, random_state=None, scaler="standard")
+    fusion = AEGANFusion(autoencoder, gan, fine_tune_steps=2, critic_steps=5, random_state=1)
+    first, second = clone(fusion).fit(X_small), clone(fusion).fit(X_small)
+    np.testing.assert_array_equal(
+        first.sample(10, random_state=0), second.sample(10, random_state=0)
+    )
+    assert fusion.autoencoder.random_state is None  # seeds go to the clones only
+
+
+def test_fine_tuning_changes_the_decoder_and_generator_but_not_the_encoder(X_small):
+    plain = fast_fusion(fine_tune_steps=0).fit(X_small)
+    tuned = fast_fusion(fine_tune_steps=8).fit(X_small)
+    assert plain.n_iter_ == 0 and plain.history_ == [] and not plain.fine_tuned_
+    assert tuned.fine_tuned_ and tuned.n_iter_ == len(tuned.history_) > 0
+    assert any("decoder_loss" in row for row in tuned.history_)
+    np.testing.assert_array_equal(plain.transform(X_small), tuned.transform(X_small))
+    codes = plain.transform(X_small[:5])
+    assert not np.allclose(plain.inverse_transform(codes), tuned.inverse_transform(codes))
+    assert not np.allclose(
+        plain.gan_.sample(5, random_state=0), tuned.gan_.sample(5, random_state=0)
+    )
+
+
+def test_fine_tuning_is_undone_when_it_worsens_reconstruction(X_small, monkeypatch):
+    monkeypatch.setattr(skae._fusion, "MAX_RECONSTRUCTION_INCREASE", -1.0)  # never kept
+    monkeypatch.setattr(skae._fusion, "RECONSTRUCTION_SLACK", 0.0)
+    plain = fast_fusion(fine_tune_steps=0).fit(X_small)
+    undone = fast_fusion(fine_tune_steps=8).fit(X_small)
+    assert not undone.fine_tuned_ and undone.n_iter_ > 0
+    codes = plain.transform(X_small[:5])
+    np.testing.assert_allclose(plain.inverse_transform(codes), undone.inverse_transform(codes))
+    np.testing.assert_allclose(
+        plain.gan_.sample(5, random_state=0), undone.gan_.sample(5, random_state=0)
+    )
+
+
+def test_score_is_z_scored_on_the_training_rows(X_small):
+    fusion = fast_fusion().fit(X_small)
+    scores = fusion.score_samples(X_small)
+    assert scores.dtype == np.float64 and scores.shape == (120,)
+    assert abs(scores.mean()) < 1e-6
+    assert fusion.score(X_small) == pytest.approx(scores.mean())
+    assert np.mean(fusion.predict(X_small) == -1) == pytest.approx(0.1, abs=0.02)
+    np.testing.assert_allclose(fusion.decision_function(X_small), scores - fusion.offset_)
+
+
+def test_without_the_critic_the_score_ranks_as_the_reconstruction_error(X_small):
+    fusion = fast_fusion(critic_weight=0.0).fit(X_small)
+    rho = spearmanr(fusion.score_samples(X_small), fusion.autoencoder_.score_samples(X_small))
+    assert rho.statistic == pytest.approx(1.0)
+
+
+def test_code_critic_scores_codes_far_from_the_training_codes_lower(X_small):
+    """The critic's term keeps falling away from the data, unlike a WGAN critic's."""
+    fusion = fast_fusion(critic_steps=200).fit(X_small)
+    codes = fusion.transform(X_small)
+    spread = codes.std(axis=0)
+    critic = [
+        fusion.code_critic_(
+            skae._fusion.torch.tensor(
+                fusion.gan_.codec_.encode(codes + shift * spread), dtype=skae._fusion.torch.float32
+            )
+        )
+        .detach()
+        .numpy()
+        .mean()
+        for shift in (0, 3, 10, 100)
+    ]
+    assert critic[0] > critic[1] > critic[2] > critic[3]
+
+
+def test_the_fused_score_separates_shifted_rows_better(X_small):
+    fusion = fast_fusion(critic_steps=200).fit(X_small)
+    shifted = X_small + 3 * X_small.std(axis=0)
+    assert fusion.score_samples(shifted).max() < fusion.score_samples(X_small).min()
+
+
+def test_vae_as_the_autoencoder(X_small):
+    fusion = fast_fusion().set_params(autoencoder=fast(VAETransformer, n_components=2))
+    fusion.fit(X_small)
+    assert fusion.transform(X_small).shape == (120, 2)
+    assert np.isfinite(fusion.score_samples(X_small)).all()
+    assert fusion.sample(7, random_state=0).shape == (7, 7)
+
+
+def test_dataframes_with_categories_and_set_output(X_small):
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(X_small[:, :3], columns=["a", "b", "c"])
+    frame["kind"] = pd.Categorical(rng.choice(["x", "y", "z"], 120))
+    frame["flag"] = rng.rand(120) > 0.5
+    fusion = fast_fusion().fit(frame)
+    samples = fusion.sample(30, random_state=0)
+    assert list(samples.columns) == list(frame.columns)
+    assert (samples.dtypes == frame.dtypes).all()
+    assert set(samples["kind"]) <= {"x", "y", "z"}
+    restored = fusion.inverse_transform(fusion.transform(frame))
+    assert (restored.dtypes == frame.dtypes).all()
+    codes = fusion.set_output(transform="pandas").transform(frame)
+    assert list(codes.columns) == ["aeganfusion0", "aeganfusion1"]
+    assert np.isfinite(fusion.score_samples(frame)).all()
+
+
+def test_float32_stays_float32(X_small):
+    fusion = fast_fusion().fit(X_small)
+    assert fusion.transform(X_small).dtype == np.float32
+    assert fusion.sample(3, random_state=0).dtype == np.float32
+
+
+def test_bad_parts_and_input(X_small):
+    with pytest.raises(InvalidParameterError, match="autoencoder"):
+        AEGANFusion(autoencoder=GANSampler()).fit(X_small)
+    with pytest.raises(InvalidParameterError, match="gan"):
+        AEGANFusion(gan=AutoencoderTransformer()).fit(X_small)
+    with pytest.raises(InvalidParameterError, match="fine_tune_steps"):
+        AEGANFusion(fine_tune_steps=-1).fit(X_small)
+    with pytest.raises(ValueError, match="scaler='standard'"):
+        fast_fusion(gan_params={"scaler": "quantile"}).fit(X_small)
+    with pytest.raises(NotFittedError):
+        AEGANFusion().sample(3)
+    with pytest.raises(NotFittedError):
+        AEGANFusion().score_samples(X_small)
+    fusion = fast_fusion().fit(X_small)
+    with pytest.raises(ValueError, match="7 features"):
+        fusion.transform(X_small[:, :5])
+    with pytest.raises(ValueError, match="NaN"):
+        fusion.score_samples(np.where(X_small == X_small[0, 0], np.nan, X_small))
+    with pytest.raises(ValueError, match="n_samples"):
+        fusion.sample(0)
+    with pytest.raises(ValueError, match="n_components"):
+        fusion.inverse_transform(np.zeros((3, 5)))
