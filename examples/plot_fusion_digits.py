@@ -60,15 +60,16 @@ print(f"fine-tuned decoder kept: {fusion.fine_tuned_} ({fusion.n_iter_} epochs)"
 # %%
 # The samples as image grids, with held-out digits for reference.
 def show_grid(ax, rows, n_cols, title):
-    images = np.clip(rows, 0, 16).reshape(-1, 8, 8)
+    # Each 8x8 image gets a 1-pixel white border so neighbours stay apart.
+    images = np.pad(np.clip(rows, 0, 16).reshape(-1, 8, 8), ((0, 0), (1, 1), (1, 1)))
     n_rows = len(images) // n_cols
-    grid = images[: n_rows * n_cols].reshape(n_rows, n_cols, 8, 8)
-    ax.imshow(grid.transpose(0, 2, 1, 3).reshape(n_rows * 8, n_cols * 8), cmap="gray_r")
+    grid = images[: n_rows * n_cols].reshape(n_rows, n_cols, 10, 10)
+    ax.imshow(grid.transpose(0, 2, 1, 3).reshape(n_rows * 10, n_cols * 10), cmap="gray_r")
     ax.set_title(title)
     ax.axis("off")
 
 
-fig, axes = plt.subplots(1, 4, figsize=(16, 4.5))
+fig, axes = plt.subplots(1, 4, figsize=(16, 3.2))
 show_grid(axes[0], X_test[:40], 8, "held-out digits")
 for ax, (name, rows) in zip(axes[1:], samples.items(), strict=True):
     show_grid(ax, rows[:40], 8, f"{name} samples")
