@@ -234,10 +234,29 @@ class BaseNeuralEstimator(BaseEstimator):
                     f"The '{name}' parameter of {type(self).__name__} must hold positive "
                     f"integers. Got {sizes!r} instead."
                 )
-        if self.input_shape is not None:
-            raise NotImplementedError(
-                "input_shape (convolutional networks for images) is not available yet; "
-                "pass input_shape=None to model the rows as flat feature vectors."
+        shape = self.input_shape
+        if shape is not None and not (
+            len(shape) == 3 and all(isinstance(d, numbers.Integral) and d >= 1 for d in shape)
+        ):
+            raise InvalidParameterError(
+                f"The 'input_shape' parameter of {type(self).__name__} must be None or "
+                f"(channels, height, width), three positive integers. Got {shape!r} instead."
+            )
+
+    def _check_input_shape(self):
+        """Rows described as images must be all-numeric and hold C * H * W values."""
+        if self.input_shape is None:
+            return
+        if self.codec_.categorical_:
+            raise ValueError(
+                f"input_shape={self.input_shape} describes images, whose pixels are numbers, "
+                f"but X has categorical columns {self.codec_.categorical_names}."
+            )
+        n_values = int(np.prod(self.input_shape))
+        if n_values != self.n_features_in_:
+            raise ValueError(
+                f"input_shape={self.input_shape} describes rows of C * H * W = {n_values} "
+                f"values, but X has {self.n_features_in_} features."
             )
 
     def _validate_fit_input(self, X):
@@ -246,6 +265,7 @@ class BaseNeuralEstimator(BaseEstimator):
         self.codec_ = TableCodec(scaler=self.scaler).learn_columns(X)
         A = self._check_shape(self.codec_.to_array(X), min_samples=2)
         self.codec_.fit(A)
+        self._check_input_shape()
         return A
 
     def _validate_input(self, X):
@@ -498,6 +518,7 @@ class BaseAutoencoder(
             activation=self.activation,
             dropout=self.dropout,
             linear_path=self.pca_init,
+            input_shape=self.input_shape,
             **self._module_params(),
         )
 

@@ -72,8 +72,10 @@ verbose : int, default=0
     ``0`` is silent; ``1`` shows a progress bar over epochs with the losses.
 
 input_shape : tuple of int or None, default=None
-    ``None`` for tables. ``(C, H, W)`` for rows that are flattened images (convolutional
-    networks; not available yet).
+    ``None`` for tables. ``(C, H, W)`` for rows that are flattened images (``C * H * W``
+    numeric features): the networks become convolutional, one strided 3x3 convolution
+    per entry of ``hidden_layer_sizes`` (its channels; each halves H and W) and a dense
+    head, mirrored by transposed convolutions. Any H and W work.
 """,
     "fitted_attributes": """
 n_features_in_ : int

@@ -184,6 +184,7 @@ class GANSampler(BaseNeuralEstimator):
             self.hidden_layer_sizes,
             self.activation,
             linear_path=self.pca_init,
+            input_shape=self.input_shape,
         )
 
     def _init_module(self, module, M):
@@ -195,7 +196,10 @@ class GANSampler(BaseNeuralEstimator):
     def _net_params(self, n_train, params):
         return {
             "critic": CriticModule(
-                self.codec_.n_outputs, self.critic_hidden_layer_sizes, self.dropout
+                self.codec_.n_outputs,
+                self.critic_hidden_layer_sizes,
+                self.dropout,
+                input_shape=self.input_shape,
             ),
             "latent_dim": self.latent_dim,
             "objective": self.objective,

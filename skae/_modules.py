@@ -32,6 +32,81 @@ def mlp(n_in, hidden_layer_sizes, n_out, activation="relu", dropout=0.0):
     return nn.Sequential(*layers)
 
 
+def conv_sizes(height, width, n_stages):
+    """Spatial sizes ``[(H, W), ...]`` before and after each of ``n_stages`` stages of 3x3
+    convolutions with padding 1 and stride 2 in every dimension still larger than 1."""
+    sizes = [(height, width)]
+    for _ in range(n_stages):
+        h, w = sizes[-1]
+        sizes.append(((h + 1) // 2, (w + 1) // 2))
+    return sizes
+
+
+def _strides(larger, smaller):
+    return tuple(2 if a > b else 1 for a, b in zip(larger, smaller, strict=True))
+
+
+def conv_encoder(input_shape, channels, n_out, activation="relu", dropout=0.0):
+    """Flattened ``(C, H, W)`` images -> ``n_out`` numbers: one strided 3x3 convolution
+    per entry of ``channels`` (its output channels; each halves H and W, rounding up),
+    then a ``Linear`` head, the last layer."""
+    n_channels, height, width = input_shape
+    sizes = conv_sizes(height, width, len(channels))
+    layers = [nn.Unflatten(1, tuple(input_shape))]
+    for size, smaller, out_channels in zip(sizes[:-1], sizes[1:], channels, strict=True):
+        layers += [
+            nn.Conv2d(n_channels, out_channels, 3, _strides(size, smaller), padding=1),
+            ACTIVATIONS[activation](),
+        ]
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
+        n_channels = out_channels
+    h, w = sizes[-1]
+    layers += [nn.Flatten(), nn.Linear(n_channels * h * w, n_out)]
+    return nn.Sequential(*layers)
+
+
+def conv_decoder(n_in, output_shape, channels, activation="relu", dropout=0.0):
+    """``n_in`` numbers -> flattened ``(C, H, W)`` images, the mirror of
+    :func:`conv_encoder`: a ``Linear`` layer onto the coarsest grid, then one transposed
+    3x3 convolution per entry of ``channels`` (input channels, coarsest first), each
+    doubling H and W up to the exact size of the matching encoder stage."""
+    n_channels, height, width = output_shape
+    sizes = conv_sizes(height, width, len(channels))[::-1]
+    h, w = sizes[0]
+    layers = [nn.Linear(n_in, channels[0] * h * w), ACTIVATIONS[activation]()]
+    layers.append(nn.Unflatten(1, (channels[0], h, w)))
+    outputs = [*channels[1:], n_channels]
+    for i, (size, larger) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        stride = _strides(larger, size)
+        # The transposed convolution gives (n - 1) * stride + 1 (+ output_padding) rows.
+        padding = tuple(t - (n - 1) * s - 1 for t, n, s in zip(larger, size, stride, strict=True))
+        layers.append(
+            nn.ConvTranspose2d(channels[i], outputs[i], 3, stride, 1, output_padding=padding)
+        )
+        if i < len(channels) - 1:
+            layers.append(ACTIVATIONS[activation]())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+    layers.append(nn.Flatten())
+    return nn.Sequential(*layers)
+
+
+def dense_or_conv(n_in, hidden, n_out, activation, dropout, image_in=None, image_out=None):
+    """An MLP, or a convolutional encoder when the input is an image (``image_in``), or a
+    convolutional decoder when the output is (``image_out``)."""
+    if image_in is not None:
+        return conv_encoder(image_in, hidden, n_out, activation, dropout)
+    if image_out is not None:
+        return conv_decoder(n_in, image_out, hidden, activation, dropout)
+    return mlp(n_in, hidden, n_out, activation, dropout)
+
+
+def output_layer(network):
+    """The last layer with weights of a ``Sequential`` (a conv decoder ends in Flatten)."""
+    return [layer for layer in network if hasattr(layer, "weight")][-1]
+
+
 class OutputBlocks:
     """The column layout of the model matrix: ``n_numeric`` numbers, then one block of
     one-hot columns per categorical column (``category_sizes``).
@@ -116,7 +191,8 @@ class OutputBlocks:
 
 
 class AutoencoderModule(nn.Module):
-    """Encoder and decoder MLPs, each optionally beside a linear path.
+    """Encoder and decoder networks (MLPs, or convolutional for images: ``input_shape``),
+    each optionally beside a linear path.
 
     With ``linear_path=True`` the code is ``linear(x) + mlp(x)`` and the reconstruction
     ``linear(z) + mlp(z)``. The MLPs' last layers start at zero, so once the linear layers
@@ -135,25 +211,29 @@ class AutoencoderModule(nn.Module):
         activation="relu",
         dropout=0.0,
         linear_path=True,
+        input_shape=None,
     ):
         super().__init__()
         hidden = tuple(hidden_layer_sizes)
         self.n_components = n_components
-        self.encoder_mlp = mlp(
-            n_features, hidden, self.encoder_heads * n_components, activation, dropout
+        n_out = self.encoder_heads * n_components
+        self.encoder_net = dense_or_conv(
+            n_features, hidden, n_out, activation, dropout, image_in=input_shape
         )
-        self.decoder_mlp = mlp(n_components, hidden[::-1], n_features, activation, dropout)
+        self.decoder_net = dense_or_conv(
+            n_components, hidden[::-1], n_features, activation, dropout, image_out=input_shape
+        )
         self.linear_path = linear_path
         if linear_path:
             self.encoder_linear = nn.Linear(n_features, n_components)
             self.decoder_linear = nn.Linear(n_components, n_features)
-            for head in (self.encoder_mlp[-1], self.decoder_mlp[-1]):
+            for head in (output_layer(self.encoder_net), output_layer(self.decoder_net)):
                 nn.init.zeros_(head.weight)
                 nn.init.zeros_(head.bias)
 
     def _encoder_outputs(self, x):
         """The code (its mean, for the variational module) and the other encoder heads."""
-        out = self.encoder_mlp(x)
+        out = self.encoder_net(x)
         code, rest = out[:, : self.n_components], out[:, self.n_components :]
         return (code + self.encoder_linear(x) if self.linear_path else code), rest
 
@@ -161,7 +241,7 @@ class AutoencoderModule(nn.Module):
         return self._encoder_outputs(x)[0]
 
     def decode(self, z):
-        x = self.decoder_mlp(z)
+        x = self.decoder_net(z)
         return x + self.decoder_linear(z) if self.linear_path else x
 
     def forward(self, x):
@@ -228,7 +308,8 @@ class VAEModule(AutoencoderModule):
         self.init_linear_path_from_pca(components, mean, np.sqrt(variances))
         logvar = torch.zeros(self.n_components)
         logvar[: len(variances)] = torch.as_tensor(np.log(noise_variance / variances)).float()
-        self.encoder_mlp[-1].bias[self.n_components :] = logvar.clamp(*self.LOGVAR_RANGE)
+        head = output_layer(self.encoder_net)
+        head.bias[self.n_components :] = logvar.clamp(*self.LOGVAR_RANGE)
         self.log_scale.fill_(0.5 * np.log(noise_variance))
 
 
@@ -244,8 +325,8 @@ def kl_to_standard_normal(z_mean, z_logvar):
 
 
 class GeneratorModule(nn.Module):
-    """Maps latent noise to rows of the model's matrix: an MLP, optionally beside a linear
-    path.
+    """Maps latent noise to rows of the model's matrix: an MLP (or, with ``input_shape``,
+    transposed convolutions as in DCGAN), optionally beside a linear path.
 
     With ``linear_path=True`` the output is ``linear(z) + mlp(z)`` and the MLP's last layer
     starts at zero, so once the linear layer is set from PCA (:meth:`init_from_pca`) the
@@ -261,15 +342,23 @@ class GeneratorModule(nn.Module):
         hidden_layer_sizes=(128, 128),
         activation="relu",
         linear_path=True,
+        input_shape=None,
     ):
         super().__init__()
         self.latent_dim = latent_dim
-        self.net = mlp(latent_dim, tuple(hidden_layer_sizes), n_features, activation)
+        self.net = dense_or_conv(
+            latent_dim,
+            tuple(hidden_layer_sizes),
+            n_features,
+            activation,
+            0.0,
+            image_out=input_shape,
+        )
         self.linear_path = linear_path
         if linear_path:
             self.linear = nn.Linear(latent_dim, n_features)
-            nn.init.zeros_(self.net[-1].weight)
-            nn.init.zeros_(self.net[-1].bias)
+            nn.init.zeros_(output_layer(self.net).weight)
+            nn.init.zeros_(output_layer(self.net).bias)
 
     def forward(self, z):
         x = self.net(z)
@@ -305,15 +394,17 @@ class Rescaled(nn.Module):
 
 
 class CriticModule(nn.Module):
-    """Scores rows (higher = more real): an MLP with leaky ReLUs and one output.
+    """Scores rows (higher = more real): an MLP (or, with ``input_shape``, strided
+    convolutions) with leaky ReLUs and one output.
 
     No batch normalisation: the gradient penalty is defined per row, and batch statistics
     would couple the rows.
     """
 
-    def __init__(self, n_features, hidden_layer_sizes=(128, 128), dropout=0.0):
+    def __init__(self, n_features, hidden_layer_sizes=(128, 128), dropout=0.0, input_shape=None):
         super().__init__()
-        self.net = mlp(n_features, tuple(hidden_layer_sizes), 1, "leaky_relu", dropout)
+        hidden = tuple(hidden_layer_sizes)
+        self.net = dense_or_conv(n_features, hidden, 1, "leaky_relu", dropout, image_in=input_shape)
 
     def forward(self, x):
         return self.net(x)[:, 0]

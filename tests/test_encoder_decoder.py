@@ -129,7 +129,7 @@ def test_history_and_n_iter(Estimator, X_small):
 def test_inference_is_batched(Estimator, X_small, fitted, monkeypatch):
     expected = fitted.transform(X_small.astype(np.float64))
     seen = []
-    fitted.net_.module_.encoder_mlp.register_forward_hook(lambda m, i, o: seen.append(len(i[0])))
+    fitted.net_.module_.encoder_net.register_forward_hook(lambda m, i, o: seen.append(len(i[0])))
     monkeypatch.setattr(skae._base, "INFERENCE_BATCH_SIZE", 7)
     np.testing.assert_allclose(fitted.transform(X_small.astype(np.float64)), expected, rtol=1e-12)
     assert max(seen) == 7 and sum(seen) == len(X_small)

@@ -176,9 +176,10 @@ def test_invalid_parameters_name_the_parameter(Estimator, X_small, params, name)
         fast(Estimator, **params).fit(X_small)
 
 
-def test_input_shape_not_available_yet(Estimator, X_small):
-    with pytest.raises(NotImplementedError, match="input_shape"):
-        fast(Estimator, input_shape=(1, 2, 3)).fit(X_small)
+@pytest.mark.parametrize("shape", [(1, 2), (1, 0, 7), (1.0, 1, 7)])
+def test_malformed_input_shape_names_the_parameter(Estimator, X_small, shape):
+    with pytest.raises(InvalidParameterError, match="input_shape"):
+        fast(Estimator, input_shape=shape).fit(X_small)
 
 
 # ------------------------------------------------------------------ devices

@@ -85,7 +85,7 @@ def test_kl_warmup_lowers_the_kl_weight_early(X_small):
 def test_log_variance_is_clamped():
     module = VAEModule(4, 2, hidden_layer_sizes=(8,))
     with torch.no_grad():
-        module.encoder_mlp[-1].bias[2:] = 1e4
+        module.encoder_net[-1].bias[2:] = 1e4
     _, z_logvar = module.encode_distribution(torch.randn(5, 4))
     assert torch.all(z_logvar <= VAEModule.LOGVAR_RANGE[1])
     assert torch.all(torch.isfinite(module(torch.randn(5, 4))[0]))
