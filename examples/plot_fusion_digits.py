@@ -24,12 +24,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 from skae import AEGANFusion, AutoencoderTransformer, VAETransformer
 from skae.metrics import c2st_score
+from skae.plotting import plot_image_grid
 
 OUTPUT = Path(__file__).parent / "output"
 OUTPUT.mkdir(exist_ok=True)
@@ -59,20 +59,11 @@ print(f"fine-tuned decoder kept: {fusion.fine_tuned_} ({fusion.n_iter_} epochs)"
 
 # %%
 # The samples as image grids, with held-out digits for reference.
-def show_grid(ax, rows, n_cols, title):
-    # Each 8x8 image gets a 1-pixel white border so neighbours stay apart.
-    images = np.pad(np.clip(rows, 0, 16).reshape(-1, 8, 8), ((0, 0), (1, 1), (1, 1)))
-    n_rows = len(images) // n_cols
-    grid = images[: n_rows * n_cols].reshape(n_rows, n_cols, 10, 10)
-    ax.imshow(grid.transpose(0, 2, 1, 3).reshape(n_rows * 10, n_cols * 10), cmap="gray_r")
-    ax.set_title(title)
-    ax.axis("off")
-
 
 fig, axes = plt.subplots(1, 4, figsize=(16, 3.2))
-show_grid(axes[0], X_test[:40], 8, "held-out digits")
+plot_image_grid(X_test[:40], (8, 8), ax=axes[0], vmin=0, vmax=16, title="held-out digits")
 for ax, (name, rows) in zip(axes[1:], samples.items(), strict=True):
-    show_grid(ax, rows[:40], 8, f"{name} samples")
+    plot_image_grid(rows[:40], (8, 8), ax=ax, vmin=0, vmax=16, title=f"{name} samples")
 fig.tight_layout()
 fig.savefig(OUTPUT / "fusion_digits_samples.png", dpi=120)
 print(f"figure saved in {OUTPUT}")

@@ -26,6 +26,7 @@ from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 
 from skae import VAETransformer
+from skae.plotting import plot_image_grid
 
 OUTPUT = Path(__file__).parent / "output"
 OUTPUT.mkdir(exist_ok=True)
@@ -49,19 +50,15 @@ print(f"mean held-out ELBO (log-likelihood bound, nats per image): {vae.score(X_
 
 # %%
 # Samples and reconstructions, as image grids.
-def show_grid(ax, rows, n_cols, title):
-    images = np.clip(rows, 0, 16).reshape(-1, 8, 8)
-    n_rows = len(images) // n_cols
-    grid = images[: n_rows * n_cols].reshape(n_rows, n_cols, 8, 8)
-    ax.imshow(grid.transpose(0, 2, 1, 3).reshape(n_rows * 8, n_cols * 8), cmap="gray_r")
-    ax.set_title(title)
-    ax.axis("off")
-
 
 fig, axes = plt.subplots(1, 3, figsize=(12, 4.5))
-show_grid(axes[0], vae.sample(40, random_state=0), 8, "sampled from the prior")
-show_grid(axes[1], X_test[:40], 8, "held-out digits")
-show_grid(axes[2], reconstruction[:40], 8, "their VAE reconstructions")
+grids = {
+    "sampled from the prior": vae.sample(40, random_state=0),
+    "held-out digits": X_test[:40],
+    "their VAE reconstructions": reconstruction[:40],
+}
+for ax, (title, rows) in zip(axes, grids.items(), strict=True):
+    plot_image_grid(rows, (8, 8), ax=ax, vmin=0, vmax=16, title=title)
 fig.tight_layout()
 fig.savefig(OUTPUT / "vae_digits_samples.png", dpi=120)
 

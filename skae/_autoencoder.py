@@ -106,7 +106,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
-        scaler="standard",
+        scaler="auto",
         contamination=0.1,
         device="auto",
         random_state=None,

@@ -178,7 +178,7 @@ class BaseNeuralEstimator(BaseEstimator):
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "scaler": [StrOptions({"standard", "quantile"}), None],
+        "scaler": [StrOptions({"auto", "standard", "quantile"}), None],
         "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -187,6 +187,8 @@ class BaseNeuralEstimator(BaseEstimator):
 
     #: The skorch net class the estimator trains.
     _net_class = None
+    #: What ``scaler="auto"`` means for a table (images get no scaler).
+    _table_scaler = "standard"
 
     # ---------------------------------------------------------------- fit template
     @_fit_context(prefer_skip_nested_validation=True)
@@ -243,6 +245,15 @@ class BaseNeuralEstimator(BaseEstimator):
                 f"(channels, height, width), three positive integers. Got {shape!r} instead."
             )
 
+    def _scaler(self):
+        """The ``scaler`` in effect: ``"auto"`` is none for images, whose pixels share one
+        scale (scaling each pixel by its own spread blows up the rarely-inked border
+        pixels: 3x PCA's error on MNIST for a dense autoencoder, 30x for a conv one),
+        and the estimator's table default otherwise."""
+        if self.scaler != "auto":
+            return self.scaler
+        return None if self.input_shape is not None else self._table_scaler
+
     def _check_input_shape(self):
         """Rows described as images must be all-numeric and hold C * H * W values."""
         if self.input_shape is None:
@@ -262,7 +273,7 @@ class BaseNeuralEstimator(BaseEstimator):
     def _validate_fit_input(self, X):
         """Fit the codec on ``X`` and return its validated rows (see ``TableCodec``)."""
         X = self._check_rows(X, reset=True)
-        self.codec_ = TableCodec(scaler=self.scaler).learn_columns(X)
+        self.codec_ = TableCodec(scaler=self._scaler()).learn_columns(X)
         A = self._check_shape(self.codec_.to_array(X), min_samples=2)
         self.codec_.fit(A)
         self._check_input_shape()

@@ -283,11 +283,12 @@ class AEGANFusion(
         rng = fit_rng(self.random_state)
         self.autoencoder_ = self._new_part("autoencoder", rng)
         self.gan_ = self._new_part("gan", rng)
-        if self.gan_.scaler == "quantile":
+        if self.gan_._scaler() == "quantile":
             raise ValueError(
                 "AEGANFusion needs a code GAN with scaler='standard' or None: fine-tuning "
                 "trains its generator through the scaler, and the quantile scaler maps all "
-                "codes beyond the training range to the same value. Got scaler='quantile'."
+                "codes beyond the training range to the same value. Got scaler="
+                f"{self.gan_.scaler!r}, which is the quantile scaler here."
             )
         self.autoencoder_.fit(X)
         validate_data(self, X, reset=True, skip_check_array=True)

@@ -64,10 +64,11 @@ class VAETransformer(BaseAutoencoder):
     (variance above 0.01). A count that falls during training is posterior collapse.
 
     ``score_samples`` evaluates the reconstruction term at the posterior mean rather than
-    at a random draw, so scores are deterministic. With ``scaler="standard"`` (the default)
-    or ``None`` it includes the Jacobian of the internal scaling, so it is a log-density in
-    the units of ``X``; with ``"quantile"`` it is a log-density of the transformed numbers.
-    Categorical columns contribute the log-probability of their category.
+    at a random draw, so scores are deterministic. With ``scaler="standard"`` (what
+    ``"auto"`` is for tables) or ``None`` it includes the Jacobian of the internal
+    scaling, so it is a log-density in the units of ``X``; with ``"quantile"`` it is a
+    log-density of the transformed numbers. Categorical columns contribute the
+    log-probability of their category.
 
     See Also
     --------
@@ -114,7 +115,7 @@ class VAETransformer(BaseAutoencoder):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
-        scaler="standard",
+        scaler="auto",
         contamination=0.1,
         device="auto",
         random_state=None,

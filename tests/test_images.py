@@ -6,7 +6,6 @@ import pytest
 import torch
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
-from sklearn.preprocessing import StandardScaler
 
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
 from skae._modules import conv_decoder, conv_encoder
@@ -74,11 +73,8 @@ def test_untrained_conv_autoencoder_is_pca(digits):
     """The conv networks' output layers start at zero beside the PCA linear path."""
     model = fast(AutoencoderTransformer, input_shape=(1, 8, 8), n_components=4, max_epochs=1)
     model.set_params(lr=1e-12, early_stopping=False).fit(digits)
-    scaler = StandardScaler().fit(digits)
-    pca = PCA(4).fit(scaler.transform(digits))
-    expected = scaler.inverse_transform(
-        pca.inverse_transform(pca.transform(scaler.transform(digits)))
-    )
+    pca = PCA(4).fit(digits)  # images are not scaled (scaler="auto")
+    expected = pca.inverse_transform(pca.transform(digits))
     restored = model.inverse_transform(model.transform(digits))
     np.testing.assert_allclose(restored, expected, atol=1e-3 * np.abs(digits).max())
 
@@ -102,3 +98,11 @@ def test_conv_autoencoder_on_cuda_loads_on_cpu(digits):
     model = fast(AutoencoderTransformer, input_shape=(1, 8, 8), device="cuda").fit(digits)
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_allclose(restored.transform(digits), model.transform(digits), atol=1e-4)
+
+
+def test_auto_scaler_leaves_pixels_unscaled_and_tables_scaled(digits):
+    for Estimator, table_scaler in [(AutoencoderTransformer, "standard"), (GANSampler, "quantile")]:
+        image_model = fast(Estimator, input_shape=(1, 8, 8), hidden_layer_sizes=(4,))
+        assert image_model.fit(digits).codec_.scaler_ is None
+        table_model = fast(Estimator).fit(digits)
+        assert type(table_model.codec_.scaler_).__name__.lower().startswith(table_scaler)
