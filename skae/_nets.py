@@ -164,6 +164,11 @@ class BaseNet(NeuralNet):
         if self.module_.training != training:
             super()._set_training(training)
 
+    def _optimizer_for(self, named_parameters, **overrides):
+        """An ``optimizer`` over these parameters, from the net's optimizer parameters."""
+        args, kwargs = self.get_params_for_optimizer("optimizer", named_parameters)
+        return self.optimizer(*args, **{**kwargs, **overrides})
+
 
 class ReconstructionNet(BaseNet):
     """Trains a module whose forward pass reconstructs its input, on the blocks'
@@ -283,10 +288,6 @@ class AdversarialNet(BaseNet):
         self.optimizer_ = self._optimizer_for(self.module_.named_parameters())
         self.critic_optimizer_ = self._optimizer_for(self.critic_.named_parameters())
         return self
-
-    def _optimizer_for(self, named_parameters, **overrides):
-        args, kwargs = self.get_params_for_optimizer("optimizer", named_parameters)
-        return self.optimizer(*args, **{**kwargs, **overrides})
 
     def initialize(self):
         super().initialize()
@@ -433,6 +434,11 @@ class ContrastNet(BaseNet):
     def initialize_module(self):
         super().initialize_module()
         self.generator_ = self.initialized_instance(self.generator, {})
+        return self
+
+    def initialize_optimizer(self, triggered_directly=None):
+        """Only the critic learns; the generator only draws the reference."""
+        self.optimizer_ = self._optimizer_for(self.module_.named_parameters())
         return self
 
     def reference(self, n_rows):

@@ -124,6 +124,17 @@ def test_fine_tuning_is_undone_when_it_worsens_reconstruction(X_small, monkeypat
     )
 
 
+def test_code_critic_training_leaves_the_generator_alone(X_small, monkeypatch):
+    fusion = fast_fusion(fine_tune_steps=0)
+    monkeypatch.setattr(AEGANFusion, "_train_code_critic", lambda self, codes, rng: None)
+    monkeypatch.setattr(AEGANFusion, "_score_terms", lambda self, A: np.ones((len(A), 2)))
+    without_critic = clone(fusion).fit(X_small).gan_.sample(5, random_state=0)
+    monkeypatch.undo()
+    np.testing.assert_array_equal(
+        fusion.fit(X_small).gan_.sample(5, random_state=0), without_critic
+    )
+
+
 def test_score_is_z_scored_on_the_training_rows(X_small):
     fusion = fast_fusion().fit(X_small)
     scores = fusion.score_samples(X_small)
