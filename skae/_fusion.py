@@ -54,8 +54,8 @@ RECONSTRUCTION_SLACK = 0.01
 #: cancer (about 250 training rows) it overfits without the weight decay.
 CONTRAST_LR = 1e-3
 CONTRAST_WEIGHT_DECAY = 1e-3
-#: Learning rate of the data-space critic of fine-tuning; the decoder's is the
-#: autoencoder's ``lr`` over ``DECODER_LR_DIVISOR``.
+#: Learning rate of the data-space critic of fine-tuning; the decoder's and the code
+#: generator's is the autoencoder's ``lr`` over ``DECODER_LR_DIVISOR``.
 DATA_CRITIC_LR = 1e-3
 DECODER_LR_DIVISOR = 10
 #: Floor of the spread of a score term, so a constant term cannot divide by zero.
