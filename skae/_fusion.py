@@ -3,6 +3,7 @@
 import copy
 import math
 import numbers
+import warnings
 
 import numpy as np
 import torch
@@ -484,7 +485,11 @@ class AEGANFusion(
     # ---------------------------------------------------------------- through the parts
     def _validate_input(self, X):
         check_is_fitted(self)
-        A = self.autoencoder_._validate_input(X)
+        # The autoencoder validates the data (with sklearn's messages); the feature-name
+        # warnings come once, naming this estimator, from the second check.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="X (has|does not have valid) feature names")
+            A = self.autoencoder_._validate_input(X)
         validate_data(self, X, reset=False, skip_check_array=True)
         return A
 

@@ -201,6 +201,15 @@ def test_dataframes_with_categories_and_set_output(X_small):
     assert np.isfinite(fusion.score_samples(frame)).all()
 
 
+def test_feature_name_warning_comes_once_and_names_the_fusion(X_small):
+    frame = pd.DataFrame(X_small, columns=[f"x{i}" for i in range(7)])
+    fusion = fast_fusion().fit(frame)
+    with pytest.warns(UserWarning, match="fitted with feature names") as record:
+        fusion.transform(X_small)
+    messages = [str(w.message) for w in record if "feature names" in str(w.message)]
+    assert len(messages) == 1 and "AEGANFusion" in messages[0]
+
+
 def test_float32_stays_float32(X_small):
     fusion = fast_fusion().fit(X_small)
     assert fusion.transform(X_small).dtype == np.float32
