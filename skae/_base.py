@@ -113,6 +113,29 @@ def seeded_torch(seed, device):
         yield
 
 
+def tensor_loop_params(rng):
+    """skorch parameters every skae training loop shares: batches sliced from one tensor
+    (:class:`TensorBatches`), reshuffled each epoch from a seed drawn from ``rng``, and
+    skorch's own printing off."""
+    return {
+        "iterator_train": TensorBatches,
+        "iterator_train__shuffle": True,
+        "iterator_train__seed": rng.randint(_MAX_SEED),
+        "iterator_valid": TensorBatches,
+        "callbacks__print_log": None,
+        "verbose": 0,
+    }
+
+
+def training_callbacks(extra, verbose, n_epochs, description):
+    """A training loop's callbacks: stop on a NaN loss, then ``extra`` (name, callback)
+    pairs, then a progress bar over ``n_epochs`` when ``verbose``."""
+    callbacks = [("stop_on_divergence", StopOnDivergence()), *extra]
+    if verbose:
+        callbacks.append(("progress", EpochProgressBar(n_epochs, description)))
+    return callbacks
+
+
 def inference_module(module, dtype):
     """``module`` in eval mode computing in ``dtype``.
 
@@ -322,23 +345,16 @@ class BaseNeuralEstimator(BaseEstimator):
             "max_epochs": self.max_epochs,
             "batch_size": self._batch_size(n_train),
             "train_split": split,
-            "iterator_train": TensorBatches,
-            "iterator_train__shuffle": True,
-            "iterator_train__seed": rng.randint(_MAX_SEED),
-            "iterator_valid": TensorBatches,
-            "callbacks__print_log": None,
+            **tensor_loop_params(rng),
             "device": self.device_,
-            "verbose": 0,
         }
         params.update(self._net_params(n_train, params))
-        callbacks = [
-            ("stop_on_divergence", StopOnDivergence()),
-            *self._extra_callbacks(),
-            *stopping_callbacks,
-        ]
-        if self.verbose:
-            progress = EpochProgressBar(params["max_epochs"], type(self).__name__)
-            callbacks.append(("progress", progress))
+        callbacks = training_callbacks(
+            [*self._extra_callbacks(), *stopping_callbacks],
+            self.verbose,
+            params["max_epochs"],
+            type(self).__name__,
+        )
         return self._net_class(callbacks=callbacks, **params)
 
     def _validation(self, n_samples, rng):

@@ -28,16 +28,15 @@ from ._base import (
     fit_rng,
     predict_in_batches,
     seeded_torch,
+    tensor_loop_params,
+    training_callbacks,
 )
 from ._gan import GANSampler
 from ._modules import CriticModule, Rescaled
 from ._nets import (
     ContrastNet,
     EpochMeans,
-    EpochProgressBar,
     FusionNet,
-    StopOnDivergence,
-    TensorBatches,
     TensorRows,
 )
 
@@ -425,24 +424,16 @@ class AEGANFusion(
         pass over the ``n_rows`` training rows."""
         batch_size = min(BATCH_SIZE, n_rows)
         n_epochs = math.ceil(steps / math.ceil(n_rows / batch_size))
-        callbacks = [
-            ("stop_on_divergence", StopOnDivergence()),
-            ("epoch_means", EpochMeans(*epoch_means)),
-        ]
-        if self.verbose:
-            callbacks.append(("progress", EpochProgressBar(n_epochs, description)))
         return {
             "criterion": torch.nn.MSELoss,  # required by skorch; the nets have their losses
             "max_epochs": n_epochs,
             "batch_size": batch_size,
             "train_split": None,
-            "iterator_train": TensorBatches,
-            "iterator_train__shuffle": True,
-            "iterator_train__seed": rng.randint(_MAX_SEED),
-            "callbacks": callbacks,
-            "callbacks__print_log": None,
+            **tensor_loop_params(rng),
+            "callbacks": training_callbacks(
+                [("epoch_means", EpochMeans(*epoch_means))], self.verbose, n_epochs, description
+            ),
             "device": device,
-            "verbose": 0,
         }
 
     # ---------------------------------------------------------------- scores

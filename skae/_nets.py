@@ -341,7 +341,22 @@ class AdversarialNet(BaseNet):
         self.history.record_batch("generator_loss", generator_loss.item())
 
 
-class FusionNet(AdversarialNet):
+class GeneratorModuleMixin:
+    """A skorch net with a second module, ``generator`` (initialised as ``generator_``),
+    in skorch's pattern for extra modules. It is set before skorch's ``__init__``, which
+    refuses modules set afterwards."""
+
+    def __init__(self, *args, generator, **kwargs):
+        self.generator = generator
+        super().__init__(*args, **kwargs)
+
+    def initialize_module(self):
+        super().initialize_module()
+        self.generator_ = self.initialized_instance(self.generator, {})
+        return self
+
+
+class FusionNet(GeneratorModuleMixin, AdversarialNet):
     """Fine-tunes an autoencoder's decoder (``module_``) together with the generator of a
     GAN on its codes (``generator_``, which outputs codes), so that decoded generated codes
     look like data to a data-space critic (``critic_``), as in VAE-GAN (Larsen et al.,
@@ -359,20 +374,12 @@ class FusionNet(AdversarialNet):
     ``decoder_loss``. The critic has its own learning rate, ``critic_lr``.
     """
 
-    def __init__(
-        self, *args, generator, warmup_steps, adversarial_weight, cycle_weight, critic_lr, **kwargs
-    ):
-        self.generator = generator
+    def __init__(self, *args, warmup_steps, adversarial_weight, cycle_weight, critic_lr, **kwargs):
         super().__init__(*args, objective="wgan-gp", **kwargs)
         self.warmup_steps = warmup_steps
         self.adversarial_weight = adversarial_weight
         self.cycle_weight = cycle_weight
         self.critic_lr = critic_lr
-
-    def initialize_module(self):
-        super().initialize_module()
-        self.generator_ = self.initialized_instance(self.generator, {})
-        return self
 
     def initialize_optimizer(self, triggered_directly=None):
         decoder = [
@@ -415,7 +422,7 @@ class FusionNet(AdversarialNet):
         self.history.record_batch("decoder_loss", loss.item())
 
 
-class ContrastNet(BaseNet):
+class ContrastNet(GeneratorModuleMixin, BaseNet):
     """Trains a critic (``module_``) to tell training rows from a broad reference
     distribution by logistic regression. Its logit then estimates ``log p_data(x) - log
     p_reference(x)`` (noise-contrastive estimation, Gutmann & Hyvarinen 2010): a density
@@ -426,15 +433,9 @@ class ContrastNet(BaseNet):
     wide) and half ``N(0, 4 I)`` in the critic's (standardised) units.
     """
 
-    def __init__(self, *args, generator, latent_dim, **kwargs):
-        self.generator = generator
+    def __init__(self, *args, latent_dim, **kwargs):
         super().__init__(*args, **kwargs)
         self.latent_dim = latent_dim
-
-    def initialize_module(self):
-        super().initialize_module()
-        self.generator_ = self.initialized_instance(self.generator, {})
-        return self
 
     def initialize_optimizer(self, triggered_directly=None):
         """Only the critic learns; the generator only draws the reference."""
