@@ -43,6 +43,8 @@ class AutoencoderTransformer(BaseAutoencoder):
         Standard deviation of the Gaussian noise added to the (standardised) inputs during
         training only. ``noise > 0`` makes a denoising autoencoder.
 
+    {reconstruction_loss_param}
+
     pca_init : bool, default=True
         Give the encoder and the decoder a linear path initialised from PCA, beside the
         MLPs whose last layers start at zero: training starts from the PCA solution.
@@ -97,6 +99,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         activation="relu",
         dropout=0.0,
         noise=0.0,
+        reconstruction_loss="mse",
         pca_init=True,
         max_epochs=200,
         batch_size="auto",
@@ -118,6 +121,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.activation = activation
         self.dropout = dropout
         self.noise = noise
+        self.reconstruction_loss = reconstruction_loss
         self.pca_init = pca_init
         self.max_epochs = max_epochs
         self.batch_size = batch_size

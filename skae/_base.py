@@ -268,14 +268,37 @@ class BaseNeuralEstimator(BaseEstimator):
                 f"(channels, height, width), three positive integers. Got {shape!r} instead."
             )
 
+    def _unit_interval(self):
+        """The setting (``"name='value'"``) under which the numeric outputs are values in
+        [0, 1] through a sigmoid, or ``None`` when they are unbounded."""
+        return None
+
     def _scaler(self):
         """The ``scaler`` in effect: ``"auto"`` is none for images, whose pixels share one
         scale (scaling each pixel by its own spread blows up the rarely-inked border
         pixels: 3x PCA's error on MNIST for a dense autoencoder, 30x for a conv one),
-        and the estimator's table default otherwise."""
-        if self.scaler != "auto":
-            return self.scaler
-        return None if self.input_shape is not None else self._table_scaler
+        and for values in [0, 1]; the estimator's table default otherwise."""
+        unit_interval = self._unit_interval()
+        if self.scaler == "auto":
+            unbounded_table = self.input_shape is None and unit_interval is None
+            return self._table_scaler if unbounded_table else None
+        if unit_interval is not None and self.scaler is not None:
+            raise ValueError(
+                f"{unit_interval} models values in [0, 1] as they are, so it needs "
+                f"scaler=None or 'auto'; got scaler={self.scaler!r}."
+            )
+        return self.scaler
+
+    def _check_unit_interval(self):
+        """Values modelled in [0, 1] must lie there."""
+        unit_interval = self._unit_interval()
+        low, high = self.codec_.low_, self.codec_.high_
+        if unit_interval is not None and len(low) and (low.min() < 0 or high.max() > 1):
+            raise ValueError(
+                f"{unit_interval} models values in [0, 1], but X has values from "
+                f"{low.min():g} to {high.max():g}; scale X into [0, 1] first (for example "
+                "with sklearn.preprocessing.MinMaxScaler, or divide 8-bit pixels by 255)."
+            )
 
     def _check_input_shape(self):
         """Rows described as images must be all-numeric and hold C * H * W values."""
@@ -296,10 +319,12 @@ class BaseNeuralEstimator(BaseEstimator):
     def _validate_fit_input(self, X):
         """Fit the codec on ``X`` and return its validated rows (see ``TableCodec``)."""
         X = self._check_rows(X, reset=True)
-        self.codec_ = TableCodec(scaler=self._scaler()).learn_columns(X)
+        unit_interval = self._unit_interval() is not None
+        self.codec_ = TableCodec(self._scaler(), unit_interval).learn_columns(X)
         A = self._check_shape(self.codec_.to_array(X), min_samples=2)
         self.codec_.fit(A)
         self._check_input_shape()
+        self._check_unit_interval()
         return A
 
     def _validate_input(self, X):
@@ -514,6 +539,7 @@ class BaseAutoencoder(
         **BaseNeuralEstimator._parameter_constraints,
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "contamination": [Interval(numbers.Real, 0, 0.5, closed="right")],
+        "reconstruction_loss": [StrOptions({"mse", "bce"})],
         "pca_init": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
@@ -536,6 +562,9 @@ class BaseAutoencoder(
             sink=_silent,
         )
         return (split if has_valid else None), [("early_stopping", early_stopping)]
+
+    def _unit_interval(self):
+        return "reconstruction_loss='bce'" if self.reconstruction_loss == "bce" else None
 
     def _build_module(self, n_features):
         return self._module_class(

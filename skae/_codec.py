@@ -20,6 +20,7 @@ loss and its numeric outputs a regression loss.
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 from sklearn.preprocessing import QuantileTransformer, StandardScaler
 
 from ._modules import OutputBlocks
@@ -123,13 +124,16 @@ class TableCodec:
 
     ``scaler`` normalises the numeric columns: ``"standard"`` (standardisation),
     ``"quantile"`` (each column through its empirical CDF onto a standard normal) or
-    ``None``. ``learn_columns`` and ``fit`` are called in the estimator's ``fit``;
+    ``None``. ``unit_interval=True`` (with no scaler) models the numbers as values in
+    [0, 1], whose logits the networks output (see :class:`~skae._modules.OutputBlocks`).
+    ``learn_columns`` and ``fit`` are called in the estimator's ``fit``;
     ``encode`` and ``decode`` work on chunks of rows, so inference never holds a
     full-size intermediate.
     """
 
-    def __init__(self, scaler="standard"):
+    def __init__(self, scaler="standard", unit_interval=False):
         self.scaler = scaler
+        self.unit_interval = unit_interval
 
     # ---------------------------------------------------------------- fit
     def learn_columns(self, X):
@@ -171,7 +175,7 @@ class TableCodec:
         self.low_, self.high_ = numeric.min(axis=0), numeric.max(axis=0)
         self.decimals_ = np.array([_decimals(column) for column in numeric.T], dtype=int)
         sizes = [c.size for c in self.categorical_.values()]
-        self.blocks = OutputBlocks(len(self.numeric_), sizes)
+        self.blocks = OutputBlocks(len(self.numeric_), sizes, unit_interval=self.unit_interval)
         self._offsets = np.array([block.start for block in self.blocks.category_slices])
         return self
 
@@ -270,6 +274,8 @@ class TableCodec:
         and precision of the training column, so that samples look like training rows.
         """
         numeric = M[:, : len(self.numeric_)]
+        if self.unit_interval:
+            numeric = expit(numeric)
         if self.scaler_ is not None:
             numeric = self.scaler_.inverse_transform(numeric).astype(M.dtype, copy=False)
         if random_state is not None:

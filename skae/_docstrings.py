@@ -51,13 +51,22 @@ contamination : float in (0, 0.5], default=0.1
     Expected fraction of outliers in the training data; sets ``offset_`` so that about
     this fraction of the training rows get ``predict == -1``.
 """,
+    "reconstruction_loss_param": """
+reconstruction_loss : {"mse", "bce"}, default="mse"
+    ``"mse"``: squared error (for ``VAETransformer``, a Gaussian decoder). ``"bce"``:
+    binary cross-entropy (a Bernoulli decoder), for numbers in [0, 1] such as pixel
+    intensities; the decoder's outputs pass through a sigmoid, so reconstructions and
+    samples stay in [0, 1]. ``"bce"`` needs ``X`` in [0, 1] and ``scaler=None`` or
+    ``"auto"``, and is the reconstruction term of ``score_samples``.
+""",
     "scaler_param": """
 scaler : {"auto", "standard", "quantile"} or None, default="auto"
     How numeric columns are normalised inside the model: ``"standard"`` standardises them,
     ``"quantile"`` maps each through its empirical CDF onto a standard normal (for skewed
     or zero-inflated columns), ``None`` leaves them as they are. ``"auto"`` is
-    ``"standard"`` for tables and ``None`` for images (``input_shape``): pixels share one
-    scale, and scaling each by its own spread made MNIST reconstructions 3-30x worse.
+    ``"standard"`` for tables and ``None`` for images (``input_shape``) and for outputs
+    in [0, 1]: pixels share one scale, and scaling each by its own spread made MNIST
+    reconstructions 3-30x worse.
     Outputs are always in the original units.
 """,
     "runtime_params": """

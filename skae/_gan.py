@@ -65,6 +65,11 @@ class GANSampler(BaseNeuralEstimator):
         uses 10; on standardised small tables 1 gave samples much harder to tell from
         real rows (see the user guide).
 
+    output_activation : {{"linear", "sigmoid"}}, default="linear"
+        ``"sigmoid"`` keeps generated numbers in [0, 1], for data such as pixel
+        intensities: the generator outputs logits and a sigmoid turns them into values.
+        It needs ``X`` in [0, 1] and ``scaler=None`` or ``"auto"``.
+
     pca_init : bool, default=True
         Give the generator a linear path initialised from PCA beside an MLP whose last
         layer starts at zero: before training it samples a Gaussian with the data's mean
@@ -131,6 +136,7 @@ class GANSampler(BaseNeuralEstimator):
         "objective": [StrOptions({"wgan-gp", "gan"})],
         "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
         "gp_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "output_activation": [StrOptions({"linear", "sigmoid"})],
         "pca_init": ["boolean"],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
@@ -149,6 +155,7 @@ class GANSampler(BaseNeuralEstimator):
         objective="wgan-gp",
         n_critic=5,
         gp_weight=1.0,
+        output_activation="linear",
         pca_init=True,
         max_epochs="auto",
         batch_size="auto",
@@ -168,6 +175,7 @@ class GANSampler(BaseNeuralEstimator):
         self.objective = objective
         self.n_critic = n_critic
         self.gp_weight = gp_weight
+        self.output_activation = output_activation
         self.pca_init = pca_init
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -178,6 +186,9 @@ class GANSampler(BaseNeuralEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.input_shape = input_shape
+
+    def _unit_interval(self):
+        return "output_activation='sigmoid'" if self.output_activation == "sigmoid" else None
 
     def _build_module(self, n_features):
         return GeneratorModule(

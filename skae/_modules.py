@@ -115,10 +115,15 @@ class OutputBlocks:
     its output head and its loss: a regression loss for numbers, softmax and cross-entropy
     (or a Gumbel-softmax relaxation, for a GAN's generator) for categories. With no
     categorical columns every method reduces to its numeric part.
+
+    With ``unit_interval=True`` the numbers are values in [0, 1] (pixel intensities): the
+    network gives their logits, a sigmoid gives the values and the loss is the binary
+    cross-entropy (a Bernoulli likelihood).
     """
 
-    def __init__(self, n_numeric, category_sizes=()):
+    def __init__(self, n_numeric, category_sizes=(), unit_interval=False):
         self.n_numeric = int(n_numeric)
+        self.unit_interval = bool(unit_interval)
         self.category_sizes = [int(size) for size in category_sizes]
         starts = self.n_numeric + np.r_[0, np.cumsum(self.category_sizes)].astype(int)
         self.category_slices = [slice(a, b) for a, b in zip(starts[:-1], starts[1:], strict=True)]
@@ -139,39 +144,58 @@ class OutputBlocks:
             total = total + (target[:, block] * log_p).sum(dim=1)
         return total
 
-    def reconstruction_loss(self, out, target):
-        """Per-row loss averaged over the user's columns: squared error for a number,
-        cross-entropy for a category. Without categories it is the mean squared error."""
+    def _numeric_errors(self, out, target):
+        """Per-value loss of the numbers: squared error, or binary cross-entropy of the
+        logits for values in [0, 1]."""
         numeric = slice(0, self.n_numeric)
-        squared = ((out[:, numeric] - target[:, numeric]) ** 2).sum(dim=1)
+        if self.unit_interval:
+            return F.binary_cross_entropy_with_logits(
+                out[:, numeric], target[:, numeric], reduction="none"
+            )
+        return (out[:, numeric] - target[:, numeric]) ** 2
+
+    def reconstruction_loss(self, out, target):
+        """Per-row loss averaged over the user's columns: squared error (or binary
+        cross-entropy, for values in [0, 1]) for a number, cross-entropy for a category."""
+        numeric = self._numeric_errors(out, target).sum(dim=1)
         if not self.category_slices:
-            return squared / max(self.n_numeric, 1)
+            return numeric / max(self.n_numeric, 1)
         cross_entropy = -self.categorical_log_likelihood(out, target)
-        return (squared + cross_entropy) / self.n_user_columns
+        return (numeric + cross_entropy) / self.n_user_columns
 
     def mean_reconstruction_loss(self, out, target):
         """The mean of :meth:`reconstruction_loss` over rows: the training loss. Without
         categories it is one fused kernel, which matters for small networks."""
         if not self.category_slices:
+            if self.unit_interval:
+                return F.binary_cross_entropy_with_logits(out, target)
             return F.mse_loss(out, target)
         return self.reconstruction_loss(out, target).mean()
 
     def log_likelihood(self, out, target, log_scale):
-        """Per-row log-likelihood: independent normals (scales ``exp(log_scale)``) for the
-        numbers, categorical distributions (softmax of the logits) for the categories."""
-        numeric = slice(0, self.n_numeric)
-        total = gaussian_log_likelihood(target[:, numeric], out[:, numeric], log_scale)
+        """Per-row log-likelihood: independent normals (scales ``exp(log_scale)``), or
+        Bernoulli distributions for values in [0, 1], for the numbers; categorical
+        distributions (softmax of the logits) for the categories."""
+        if self.unit_interval:
+            total = -self._numeric_errors(out, target).sum(dim=1)
+        else:
+            numeric = slice(0, self.n_numeric)
+            total = gaussian_log_likelihood(target[:, numeric], out[:, numeric], log_scale)
         if self.category_slices:
             total = total + self.categorical_log_likelihood(out, target)
         return total
 
     def activate(self, out, tau=None):
-        """Rows as a critic compares them with one-hot real rows: numbers unchanged, each
-        categorical block a softmax, or with ``tau`` a Gumbel-softmax sample at that
-        temperature (differentiable, nearly one-hot)."""
+        """Rows as a critic compares them with one-hot real rows: numbers as values (the
+        sigmoid of their logits, for values in [0, 1]), each categorical block a softmax,
+        or with ``tau`` a Gumbel-softmax sample at that temperature (differentiable,
+        nearly one-hot)."""
+        numbers = out[:, : self.n_numeric]
+        if self.unit_interval:
+            numbers = torch.sigmoid(numbers)
         if not self.category_slices:
-            return out
-        parts = [out[:, : self.n_numeric]]
+            return numbers
+        parts = [numbers]
         for block in self.category_slices:
             logits = out[:, block]
             parts.append(
@@ -183,7 +207,14 @@ class OutputBlocks:
     def logits_from_frequencies_(self, linear, min_frequency=1e-3):
         """Turn a linear layer that outputs category frequencies (as a PCA reconstruction
         of one-hot columns does) into one that outputs logits with, to first order, the
-        same softmax: ``log p + (q - p) / p`` at the mean frequencies ``p`` (its bias)."""
+        same softmax: ``log p + (q - p) / p`` at the mean frequencies ``p`` (its bias).
+        Values in [0, 1] become logits the same way, with the sigmoid's first order
+        ``logit p + (q - p) / (p (1 - p))``."""
+        if self.unit_interval:
+            numeric = slice(0, self.n_numeric)
+            means = linear.bias[numeric].clamp(min_frequency, 1 - min_frequency)
+            linear.weight[numeric] /= (means * (1 - means))[:, None]
+            linear.bias[numeric] = torch.logit(means)
         for block in self.category_slices:
             frequencies = linear.bias[block].clamp(min=min_frequency)
             linear.weight[block] /= frequencies[:, None]

@@ -42,6 +42,8 @@ class VAETransformer(BaseAutoencoder):
 
     {network_params}
 
+    {reconstruction_loss_param}
+
     pca_init : bool, default=True
         Start from the probabilistic-PCA solution: linear paths set from PCA (codes
         whitened to match the prior) beside MLPs whose last layers start at zero. ``False``
@@ -106,6 +108,7 @@ class VAETransformer(BaseAutoencoder):
         hidden_layer_sizes=(128, 64),
         activation="relu",
         dropout=0.0,
+        reconstruction_loss="mse",
         pca_init=True,
         max_epochs=200,
         batch_size="auto",
@@ -128,6 +131,7 @@ class VAETransformer(BaseAutoencoder):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.dropout = dropout
+        self.reconstruction_loss = reconstruction_loss
         self.pca_init = pca_init
         self.max_epochs = max_epochs
         self.batch_size = batch_size

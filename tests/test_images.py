@@ -5,10 +5,13 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.datasets import load_digits
+from sklearn.base import clone
 from sklearn.decomposition import PCA
+from sklearn.utils._param_validation import InvalidParameterError
 
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
-from skae._modules import conv_decoder, conv_encoder
+from skae._modules import OutputBlocks, conv_decoder, conv_encoder
+from skae.metrics import reconstruction_error
 
 from .conftest import fast, fast_fusion, requires_cuda
 
@@ -106,3 +109,88 @@ def test_auto_scaler_leaves_pixels_unscaled_and_tables_scaled(digits):
         assert image_model.fit(digits).codec_.scaler_ is None
         table_model = fast(Estimator).fit(digits)
         assert type(table_model.codec_.scaler_).__name__.lower().startswith(table_scaler)
+
+
+# ------------------------------------------------------------------ outputs in [0, 1]
+UNIT_INTERVAL = {
+    AutoencoderTransformer: {"reconstruction_loss": "bce"},
+    VAETransformer: {"reconstruction_loss": "bce"},
+    GANSampler: {"output_activation": "sigmoid"},
+}
+
+
+@pytest.fixture(scope="module")
+def pixels(digits):
+    return digits / 16.0
+
+
+def decoded_far_codes(model):
+    """Decodings of latent rows three times wider than the prior's, not clipped to the
+    training range as samples are."""
+    width = getattr(model, "n_components", None) or model.latent_dim
+    codes = np.random.default_rng(0).normal(size=(500, width)) * 3
+    return model._decode(codes, np.float32)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_sigmoid_outputs_stay_in_the_unit_interval(Estimator, pixels):
+    linear = fast(Estimator, input_shape=(1, 8, 8), hidden_layer_sizes=(4, 8)).fit(pixels)
+    values = decoded_far_codes(linear)
+    assert values.min() < 0 or values.max() > 1
+
+    model = clone(linear).set_params(**UNIT_INTERVAL[Estimator]).fit(pixels)
+    assert model.codec_.scaler_ is None
+    outputs = [decoded_far_codes(model), model.sample(200, random_state=0)]
+    if Estimator is not GANSampler:
+        outputs.append(model.inverse_transform(model.transform(pixels)))
+    for values in outputs:
+        assert values.min() >= 0 and values.max() <= 1
+
+
+def test_bce_score_is_minus_the_binary_cross_entropy(pixels):
+    model = fast(AutoencoderTransformer, reconstruction_loss="bce").fit(pixels.astype(np.float64))
+    p = model.inverse_transform(model.transform(pixels.astype(np.float64)))
+    bce = -(pixels * np.log(p) + (1 - pixels) * np.log1p(-p)).mean(axis=1)
+    np.testing.assert_allclose(model.score_samples(pixels), -bce, rtol=1e-4)
+    np.testing.assert_allclose(reconstruction_error(model, pixels), bce, rtol=1e-4)
+
+
+def test_bce_autoencoder_reconstructs_better_than_chance(pixels):
+    """Trained with the binary cross-entropy, the reconstructions beat the mean image and
+    come close to PCA's (the linear path starts at PCA's reconstruction, as logits)."""
+    model = fast(AutoencoderTransformer, n_components=8, reconstruction_loss="bce")
+    model.set_params(hidden_layer_sizes=(32,), max_epochs=30).fit(pixels)
+    error = np.mean((model.inverse_transform(model.transform(pixels)) - pixels) ** 2)
+    pca = PCA(8).fit(pixels)
+    pca_error = np.mean((pca.inverse_transform(pca.transform(pixels)) - pixels) ** 2)
+    assert error < 1.2 * pca_error < 0.5 * pixels.var(axis=0).mean()
+
+
+def test_logits_from_means_match_the_values_to_first_order():
+    blocks = OutputBlocks(3, unit_interval=True)
+    linear = torch.nn.Linear(2, 3)
+    with torch.no_grad():
+        linear.bias.copy_(torch.tensor([0.2, 0.5, 0.9]))
+    values = linear(torch.zeros(1, 2) + 1e-3)
+    blocks.logits_from_frequencies_(linear)
+    restored = torch.sigmoid(linear(torch.zeros(1, 2) + 1e-3))
+    torch.testing.assert_close(restored, values, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_unit_interval_outputs_need_unscaled_data_in_range(Estimator, pixels):
+    setting = UNIT_INTERVAL[Estimator]
+    name = next(iter(setting))
+    with pytest.raises(ValueError, match=f"{name}=.*values from 0 to 16"):
+        fast(Estimator, **setting).fit(pixels * 16)
+    with pytest.raises(ValueError, match=f"{name}=.*needs scaler=None"):
+        fast(Estimator, scaler="standard", **setting).fit(pixels)
+    with pytest.raises(InvalidParameterError, match=name):
+        fast(Estimator, **{name: "tanh"}).fit(pixels)
+
+
+def test_fusion_of_a_bce_autoencoder_samples_in_the_unit_interval(pixels):
+    fusion = fast_fusion(autoencoder_params={"reconstruction_loss": "bce"}).fit(pixels)
+    decoded = fusion.autoencoder_._decode(np.full((5, 2), 50.0), np.float32)
+    assert decoded.min() >= 0 and decoded.max() <= 1
+    assert np.isfinite(fusion.score_samples(pixels)).all()
