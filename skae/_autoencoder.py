@@ -99,7 +99,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         activation="relu",
         dropout=0.0,
         noise=0.0,
-        reconstruction_loss="mse",
+        reconstruction_loss="auto",
         pca_init=True,
         max_epochs=200,
         batch_size="auto",

@@ -268,37 +268,44 @@ class BaseNeuralEstimator(BaseEstimator):
                 f"(channels, height, width), three positive integers. Got {shape!r} instead."
             )
 
-    def _unit_interval(self):
-        """The setting (``"name='value'"``) under which the numeric outputs are values in
-        [0, 1] through a sigmoid, or ``None`` when they are unbounded."""
-        return None
+    def _unit_interval_setting(self):
+        """``(setting, choice)``: the parameter setting that decides whether numeric
+        outputs are values in [0, 1] through a sigmoid (``"name='value'"``, for messages)
+        and what it says: ``True``, ``False`` or ``"auto"``."""
+        return None, False
 
     def _scaler(self):
         """The ``scaler`` in effect: ``"auto"`` is none for images, whose pixels share one
         scale (scaling each pixel by its own spread blows up the rarely-inked border
         pixels: 3x PCA's error on MNIST for a dense autoencoder, 30x for a conv one),
-        and for values in [0, 1]; the estimator's table default otherwise."""
-        unit_interval = self._unit_interval()
+        and for outputs in [0, 1]; the estimator's table default otherwise."""
+        setting, choice = self._unit_interval_setting()
         if self.scaler == "auto":
-            unbounded_table = self.input_shape is None and unit_interval is None
-            return self._table_scaler if unbounded_table else None
-        if unit_interval is not None and self.scaler is not None:
+            return self._table_scaler if self.input_shape is None and choice is not True else None
+        if choice is True and self.scaler is not None:
             raise ValueError(
-                f"{unit_interval} models values in [0, 1] as they are, so it needs "
-                f"scaler=None or 'auto'; got scaler={self.scaler!r}."
+                f"{setting} models values in [0, 1] as they are, so it needs scaler=None "
+                f"or 'auto'; got scaler={self.scaler!r}."
             )
         return self.scaler
 
-    def _check_unit_interval(self):
-        """Values modelled in [0, 1] must lie there."""
-        unit_interval = self._unit_interval()
-        low, high = self.codec_.low_, self.codec_.high_
-        if unit_interval is not None and len(low) and (low.min() < 0 or high.max() > 1):
+    def _unit_interval(self, A):
+        """Whether the numeric outputs are values in [0, 1] through a sigmoid, for the
+        validated rows ``A``: as the parameter says, or with ``"auto"`` for unscaled images
+        whose values all lie in [0, 1]."""
+        setting, choice = self._unit_interval_setting()
+        numeric = A[:, self.codec_.numeric_]
+        low, high = (numeric.min(), numeric.max()) if numeric.size else (0.0, 0.0)
+        in_range = low >= 0 and high <= 1
+        if choice == "auto":
+            return self.input_shape is not None and self.codec_.scaler is None and in_range
+        if choice and not in_range:
             raise ValueError(
-                f"{unit_interval} models values in [0, 1], but X has values from "
-                f"{low.min():g} to {high.max():g}; scale X into [0, 1] first (for example "
-                "with sklearn.preprocessing.MinMaxScaler, or divide 8-bit pixels by 255)."
+                f"{setting} models values in [0, 1], but X has values from {low:g} to "
+                f"{high:g}; scale X into [0, 1] first (for example with "
+                "sklearn.preprocessing.MinMaxScaler, or divide 8-bit pixels by 255)."
             )
+        return choice
 
     def _check_input_shape(self):
         """Rows described as images must be all-numeric and hold C * H * W values."""
@@ -319,12 +326,10 @@ class BaseNeuralEstimator(BaseEstimator):
     def _validate_fit_input(self, X):
         """Fit the codec on ``X`` and return its validated rows (see ``TableCodec``)."""
         X = self._check_rows(X, reset=True)
-        unit_interval = self._unit_interval() is not None
-        self.codec_ = TableCodec(self._scaler(), unit_interval).learn_columns(X)
+        self.codec_ = TableCodec(scaler=self._scaler()).learn_columns(X)
         A = self._check_shape(self.codec_.to_array(X), min_samples=2)
-        self.codec_.fit(A)
+        self.codec_.fit(A, unit_interval=self._unit_interval(A))
         self._check_input_shape()
-        self._check_unit_interval()
         return A
 
     def _validate_input(self, X):
@@ -539,7 +544,7 @@ class BaseAutoencoder(
         **BaseNeuralEstimator._parameter_constraints,
         "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
         "contamination": [Interval(numbers.Real, 0, 0.5, closed="right")],
-        "reconstruction_loss": [StrOptions({"mse", "bce"})],
+        "reconstruction_loss": [StrOptions({"auto", "mse", "bce"})],
         "pca_init": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
@@ -563,8 +568,9 @@ class BaseAutoencoder(
         )
         return (split if has_valid else None), [("early_stopping", early_stopping)]
 
-    def _unit_interval(self):
-        return "reconstruction_loss='bce'" if self.reconstruction_loss == "bce" else None
+    def _unit_interval_setting(self):
+        choice = {"mse": False, "bce": True, "auto": "auto"}[self.reconstruction_loss]
+        return f"reconstruction_loss={self.reconstruction_loss!r}", choice
 
     def _build_module(self, n_features):
         return self._module_class(

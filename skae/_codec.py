@@ -124,16 +124,13 @@ class TableCodec:
 
     ``scaler`` normalises the numeric columns: ``"standard"`` (standardisation),
     ``"quantile"`` (each column through its empirical CDF onto a standard normal) or
-    ``None``. ``unit_interval=True`` (with no scaler) models the numbers as values in
-    [0, 1], whose logits the networks output (see :class:`~skae._modules.OutputBlocks`).
-    ``learn_columns`` and ``fit`` are called in the estimator's ``fit``;
+    ``None``. ``learn_columns`` and ``fit`` are called in the estimator's ``fit``;
     ``encode`` and ``decode`` work on chunks of rows, so inference never holds a
     full-size intermediate.
     """
 
-    def __init__(self, scaler="standard", unit_interval=False):
+    def __init__(self, scaler="standard"):
         self.scaler = scaler
-        self.unit_interval = unit_interval
 
     # ---------------------------------------------------------------- fit
     def learn_columns(self, X):
@@ -156,10 +153,13 @@ class TableCodec:
         self.numeric_ = np.array(numeric, dtype=np.intp)
         return self
 
-    def fit(self, A):
+    def fit(self, A, unit_interval=False):
         """Fit the normalisation on validated rows ``A``, and record each numeric column's
         range and precision (the fewest decimals, up to ``MAX_DECIMALS``, that write all
-        its values; ``-1`` when none do), which samples keep to."""
+        its values; ``-1`` when none do), which samples keep to. ``unit_interval=True``
+        (with no scaler) models the numbers as values in [0, 1], whose logits the networks
+        output (see :class:`~skae._modules.OutputBlocks`)."""
+        self.unit_interval = bool(unit_interval)
         self.dtype_ = A.dtype
         numeric = self._numeric(A)
         self.scaler_ = None

@@ -335,6 +335,18 @@ class AEGANFusion(
             A, lambda m, x: m.encode(x), autoencoder.n_components, compute_dtype(A)
         )
 
+    def _data_critic(self):
+        """The fine-tuning's critic: an MLP for tables; for images, convolutions laid out
+        as the autoencoder's encoder."""
+        autoencoder = self.autoencoder_
+        if autoencoder.input_shape is None:
+            return CriticModule(autoencoder.codec_.n_outputs, (128, 128))
+        return CriticModule(
+            autoencoder.codec_.n_outputs,
+            autoencoder.hidden_layer_sizes,
+            input_shape=autoencoder.input_shape,
+        )
+
     def _fine_tune(self, M, rng):
         """Fine-tune the decoder and the code generator against a data-space critic; keep
         the result only if the training reconstruction error grows by at most 5% (plus 0.01)."""
@@ -356,7 +368,7 @@ class AEGANFusion(
                 net = FusionNet(
                     module=decoder,
                     generator=Rescaled(generator, *gan.codec_.affine_scaling()),
-                    critic=CriticModule(autoencoder.codec_.n_outputs, (128, 128)),
+                    critic=self._data_critic(),
                     blocks=autoencoder.codec_.blocks,
                     latent_dim=gan.latent_dim,
                     warmup_steps=warmup_steps,

@@ -65,10 +65,12 @@ class GANSampler(BaseNeuralEstimator):
         uses 10; on standardised small tables 1 gave samples much harder to tell from
         real rows (see the user guide).
 
-    output_activation : {{"linear", "sigmoid"}}, default="linear"
+    output_activation : {{"auto", "linear", "sigmoid"}}, default="auto"
         ``"sigmoid"`` keeps generated numbers in [0, 1], for data such as pixel
         intensities: the generator outputs logits and a sigmoid turns them into values.
-        It needs ``X`` in [0, 1] and ``scaler=None`` or ``"auto"``.
+        It needs ``X`` in [0, 1] and ``scaler=None`` or ``"auto"``. ``"auto"`` is
+        ``"sigmoid"`` for images (``input_shape``) whose pixels all lie in [0, 1] and are
+        not scaled, ``"linear"`` otherwise.
 
     pca_init : bool, default=True
         Give the generator a linear path initialised from PCA beside an MLP whose last
@@ -136,7 +138,7 @@ class GANSampler(BaseNeuralEstimator):
         "objective": [StrOptions({"wgan-gp", "gan"})],
         "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
         "gp_weight": [Interval(numbers.Real, 0, None, closed="left")],
-        "output_activation": [StrOptions({"linear", "sigmoid"})],
+        "output_activation": [StrOptions({"auto", "linear", "sigmoid"})],
         "pca_init": ["boolean"],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
@@ -155,7 +157,7 @@ class GANSampler(BaseNeuralEstimator):
         objective="wgan-gp",
         n_critic=5,
         gp_weight=1.0,
-        output_activation="linear",
+        output_activation="auto",
         pca_init=True,
         max_epochs="auto",
         batch_size="auto",
@@ -187,8 +189,9 @@ class GANSampler(BaseNeuralEstimator):
         self.verbose = verbose
         self.input_shape = input_shape
 
-    def _unit_interval(self):
-        return "output_activation='sigmoid'" if self.output_activation == "sigmoid" else None
+    def _unit_interval_setting(self):
+        choice = {"linear": False, "sigmoid": True, "auto": "auto"}[self.output_activation]
+        return f"output_activation={self.output_activation!r}", choice
 
     def _build_module(self, n_features):
         return GeneratorModule(

@@ -108,7 +108,7 @@ class VAETransformer(BaseAutoencoder):
         hidden_layer_sizes=(128, 64),
         activation="relu",
         dropout=0.0,
-        reconstruction_loss="mse",
+        reconstruction_loss="auto",
         pca_init=True,
         max_epochs=200,
         batch_size="auto",

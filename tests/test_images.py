@@ -10,7 +10,8 @@ from sklearn.decomposition import PCA
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
-from skae._modules import OutputBlocks, conv_decoder, conv_encoder
+from skae import _fusion as fusion_module
+from skae._modules import CriticModule, OutputBlocks, conv_decoder, conv_encoder
 from skae.metrics import reconstruction_error
 
 from .conftest import fast, fast_fusion, requires_cuda
@@ -55,11 +56,19 @@ def test_every_estimator_handles_images(Estimator, digits):
     assert np.isfinite(model.score_samples(digits)).all()
 
 
-def test_fusion_with_convolutional_parts(digits):
+def test_fusion_with_convolutional_parts(digits, monkeypatch):
+    critics = []
+
+    def recording_critic(*args, **kwargs):
+        critics.append(CriticModule(*args, **kwargs))
+        return critics[-1]
+
+    monkeypatch.setattr(fusion_module, "CriticModule", recording_critic)
     fusion = fast_fusion(
         autoencoder_params={"input_shape": (1, 8, 8), "hidden_layer_sizes": (4, 8)},
     ).fit(digits)
     assert has_convolutions(fusion.autoencoder_.net_.module_)
+    assert len(critics) == 1 and has_convolutions(critics[0])  # the fine-tuning's critic
     assert fusion.sample(3, random_state=0).shape == (3, 64)
     assert np.isfinite(fusion.score_samples(digits)).all()
 
@@ -117,6 +126,11 @@ UNIT_INTERVAL = {
     VAETransformer: {"reconstruction_loss": "bce"},
     GANSampler: {"output_activation": "sigmoid"},
 }
+UNBOUNDED = {
+    AutoencoderTransformer: {"reconstruction_loss": "mse"},
+    VAETransformer: {"reconstruction_loss": "mse"},
+    GANSampler: {"output_activation": "linear"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +148,8 @@ def decoded_far_codes(model):
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_sigmoid_outputs_stay_in_the_unit_interval(Estimator, pixels):
-    linear = fast(Estimator, input_shape=(1, 8, 8), hidden_layer_sizes=(4, 8)).fit(pixels)
-    values = decoded_far_codes(linear)
+    linear = fast(Estimator, input_shape=(1, 8, 8), hidden_layer_sizes=(4, 8))
+    values = decoded_far_codes(linear.set_params(**UNBOUNDED[Estimator]).fit(pixels))
     assert values.min() < 0 or values.max() > 1
 
     model = clone(linear).set_params(**UNIT_INTERVAL[Estimator]).fit(pixels)
@@ -145,6 +159,19 @@ def test_sigmoid_outputs_stay_in_the_unit_interval(Estimator, pixels):
         outputs.append(model.inverse_transform(model.transform(pixels)))
     for values in outputs:
         assert values.min() >= 0 and values.max() <= 1
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_auto_bounds_the_outputs_of_unscaled_images_in_the_unit_interval(Estimator, pixels):
+    def bounded(X, **params):
+        model = fast(Estimator, hidden_layer_sizes=(4,), max_epochs=1, **params)
+        return model.fit(X).codec_.unit_interval
+
+    assert bounded(pixels, input_shape=(1, 8, 8))
+    assert not bounded(pixels * 16, input_shape=(1, 8, 8))  # pixels 0-16: squared error
+    assert not bounded(pixels, input_shape=(1, 8, 8), scaler="standard")
+    assert not bounded(pixels)  # a table in [0, 1]
+    assert not bounded(pixels, input_shape=(1, 8, 8), **UNBOUNDED[Estimator])
 
 
 def test_bce_score_is_minus_the_binary_cross_entropy(pixels):
