@@ -44,7 +44,7 @@ IMAGE = {"input_shape": (1, 28, 28), "random_state": 0}
 samplers = {
     "VAETransformer": VAETransformer(n_components=8, hidden_layer_sizes=(32, 64), **IMAGE),
     "GANSampler": GANSampler(
-        hidden_layer_sizes=(64, 32), critic_hidden_layer_sizes=(32, 64), **IMAGE
+        hidden_layer_sizes=(64, 32), critic_hidden_layer_sizes=(32, 64), batch_size=64, **IMAGE
     ),
     "AEGANFusion": AEGANFusion(
         AutoencoderTransformer(n_components=8, hidden_layer_sizes=(32, 64), **IMAGE),
