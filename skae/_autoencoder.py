@@ -29,8 +29,8 @@ class AutoencoderTransformer(BaseAutoencoder):
     from the PCA solution and improves on it. ``noise > 0`` trains a denoising autoencoder.
 
     ``score_samples`` is minus the mean squared reconstruction error per row, in
-    standardised units; ``sample`` decodes codes drawn from a Gaussian mixture fitted on the
-    training codes.
+    standardised units (the binary cross-entropy, with ``reconstruction_loss="bce"``);
+    ``sample`` decodes codes drawn from a Gaussian mixture fitted on the training codes.
 
     Parameters
     ----------
@@ -145,7 +145,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         if self.pca_init:
             pca = fit_pca(M, self.n_components)
             module.init_linear_path_from_pca(pca.components_, pca.mean_)
-            self.codec_.blocks.logits_from_frequencies_(module.decoder_linear)
+            self.codec_.blocks.logits_from_means_(module.decoder_linear)
 
     def _after_training(self, X, M, rng):
         super()._after_training(X, M, rng)

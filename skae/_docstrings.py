@@ -60,7 +60,8 @@ reconstruction_loss : {"auto", "mse", "bce"}, default="auto"
     ``"auto"``, and is then the reconstruction term of ``score_samples``. ``"auto"`` is
     ``"bce"`` for images (``input_shape``) whose pixels all lie in [0, 1] and are not
     scaled, ``"mse"`` otherwise: on MNIST digits it cut a convolutional autoencoder's
-    held-out squared error by 11% against training on the squared error itself.
+    held-out squared error by 11% (8-unit code) and 27% (32 units) against training on
+    the squared error itself.
 """,
     "scaler_param": """
 scaler : {"auto", "standard", "quantile"} or None, default="auto"

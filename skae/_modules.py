@@ -204,12 +204,12 @@ class OutputBlocks:
         return torch.cat(parts, dim=1)
 
     @torch.no_grad()
-    def logits_from_frequencies_(self, linear, min_frequency=1e-3):
-        """Turn a linear layer that outputs category frequencies (as a PCA reconstruction
-        of one-hot columns does) into one that outputs logits with, to first order, the
-        same softmax: ``log p + (q - p) / p`` at the mean frequencies ``p`` (its bias).
-        Values in [0, 1] become logits the same way, with the sigmoid's first order
-        ``logit p + (q - p) / (p (1 - p))``."""
+    def logits_from_means_(self, linear, min_frequency=1e-3):
+        """Turn a linear layer that outputs means (as a PCA reconstruction does) into one
+        that outputs logits with, to first order, the same values: for one-hot columns
+        (category frequencies) ``log p + (q - p) / p`` under a softmax, for values in
+        [0, 1] ``logit p + (q - p) / (p (1 - p))`` under a sigmoid, at the mean ``p`` (the
+        layer's bias)."""
         if self.unit_interval:
             numeric = slice(0, self.n_numeric)
             means = linear.bias[numeric].clamp(min_frequency, 1 - min_frequency)

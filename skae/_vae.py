@@ -17,7 +17,8 @@ class VAETransformer(BaseAutoencoder):
 
     The encoder outputs a Gaussian ``q(z|x)`` (mean and log-variance, the latter clamped to
     [-30, 20] so training cannot overflow), the decoder a Gaussian ``p(x|z)`` with a learned
-    scale per feature (a calibrated decoder), and the prior is ``N(0, I)``. Training
+    scale per feature (a calibrated decoder; a Bernoulli for pixels in [0, 1], see
+    ``reconstruction_loss``), and the prior is ``N(0, I)``. Training
     maximises the ELBO with weight ``beta`` on the KL term (a beta-VAE), using the
     reparameterisation trick. By default the model starts at the probabilistic-PCA solution
     (linear paths initialised from PCA, beside MLPs whose last layers start at zero).
@@ -167,7 +168,7 @@ class VAETransformer(BaseAutoencoder):
             module.init_from_probabilistic_pca(
                 pca.components_, pca.mean_, pca.explained_variance_, pca.noise_variance_
             )
-            self.codec_.blocks.logits_from_frequencies_(module.decoder_linear)
+            self.codec_.blocks.logits_from_means_(module.decoder_linear)
 
     def _row_scores(self, module, x):
         z_mean, z_logvar = module.encode_distribution(x)

@@ -123,7 +123,8 @@ def reconstruction_error(estimator, X):
 
     The mean over the model's columns of the squared difference between a row and its
     reconstruction (the decoding of its code; the posterior mean's, for a VAE), in the
-    model's standardised units so that no column dominates by its scale. For an
+    model's standardised units so that no column dominates by its scale; the binary
+    cross-entropy for a model with Bernoulli outputs (``reconstruction_loss="bce"``). For an
     :class:`~skae.AutoencoderTransformer` it equals ``-score_samples(X)``.
 
     Parameters

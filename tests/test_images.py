@@ -199,7 +199,7 @@ def test_logits_from_means_match_the_values_to_first_order():
     with torch.no_grad():
         linear.bias.copy_(torch.tensor([0.2, 0.5, 0.9]))
     values = linear(torch.zeros(1, 2) + 1e-3)
-    blocks.logits_from_frequencies_(linear)
+    blocks.logits_from_means_(linear)
     restored = torch.sigmoid(linear(torch.zeros(1, 2) + 1e-3))
     torch.testing.assert_close(restored, values, atol=1e-5, rtol=0)
 

@@ -217,13 +217,13 @@ def test_codec_round_trip_is_exact(frame):
     pd.testing.assert_frame_equal(back, frame, check_exact=False)
 
 
-def test_logits_from_frequencies_start_at_the_frequencies():
+def test_logits_from_means_start_at_the_frequencies():
     blocks = OutputBlocks(1, [3])
     linear = torch.nn.Linear(2, 4)
     with torch.no_grad():
         linear.bias.copy_(torch.tensor([0.0, 0.6, 0.3, 0.1]))
         linear.weight.copy_(torch.tensor([[1.0, 0], [0.01, 0], [-0.01, 0], [0, 0]]))
-    blocks.logits_from_frequencies_(linear)
+    blocks.logits_from_means_(linear)
     out = blocks.activate(linear(torch.tensor([[1.0, 0.0]])))
     expected = torch.tensor([[1.0, 0.61, 0.29, 0.1]])
     torch.testing.assert_close(out, expected, atol=2e-3, rtol=0)
