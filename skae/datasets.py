@@ -25,7 +25,8 @@ def load_mnist_5k():
         Pixel intensities scaled to [0, 1], one flattened image per row (use
         ``input_shape=(1, 28, 28)``).
     y : ndarray of shape (5000,), int
-        The digit in each image.
+        The digit in each image. Rows are ordered by digit (500 of each), as in the
+        file: shuffle, or split with ``stratify=y``, before taking a subset.
 
     Examples
     --------
