@@ -40,7 +40,9 @@ validation_fraction : float in (0, 1), default=0.1
     Fraction of the rows held out for early stopping.
 
 n_iter_no_change : int, default=10
-    Epochs without improvement before training stops.
+    Epochs without improvement before training stops; three times as many until an epoch
+    first beats the untrained (PCA-initialised) weights, whose loss often rises for the
+    first few epochs.
 
 tol : float, default=1e-4
     Smallest relative improvement of the monitored loss that counts.

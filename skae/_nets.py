@@ -105,7 +105,23 @@ class EarlyStoppingFromStart(EarlyStopping):
     ones: a PCA-initialised autoencoder ends no worse than PCA on the validation rows.
     The relative threshold is taken of ``|loss|``, so it also holds for negative losses
     (a negative log-likelihood can be below zero).
+
+    Until an epoch first beats the untrained weights, ``START_PATIENCE_FACTOR`` times
+    ``patience`` epochs may pass without improvement: from a PCA start the loss first
+    rises for a few epochs as the non-linear part wakes up, and counting those as misses
+    stopped training at the PCA solution.
     """
+
+    START_PATIENCE_FACTOR = 3
+
+    def on_epoch_end(self, net, **kwargs):
+        patience = self.patience
+        if self.best_epoch_ == 0:  # nothing has beaten the untrained weights yet
+            self.patience = patience * self.START_PATIENCE_FACTOR
+        try:
+            super().on_epoch_end(net, **kwargs)
+        finally:
+            self.patience = patience
 
     def _calc_new_threshold(self, score):
         return score - self.threshold * abs(score)

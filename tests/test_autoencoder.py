@@ -2,13 +2,16 @@
 
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.history import History
 
 from skae import AutoencoderTransformer
+from skae._nets import EarlyStoppingFromStart
 
 from .conftest import fast
 
@@ -44,6 +47,39 @@ def test_early_stopping_never_ends_worse_than_pca_init(X_small):
         ** 2
     )
     assert ae_error <= pca_error * 1.05
+
+
+class _HistoryOnlyNet:
+    """What EarlyStopping reads of a net: its history, module and verbosity."""
+
+    verbose = 0
+
+    def __init__(self):
+        self.history = History()
+        self.module_ = torch.nn.Linear(1, 1)
+
+
+def epochs_until_stop(losses, initial_loss=1.0, patience=2):
+    stopping = EarlyStoppingFromStart(monitor="valid_loss", patience=patience, threshold=0)
+    stopping.misses_, stopping.best_epoch_ = 0, 0
+    stopping.dynamic_threshold_ = initial_loss  # what on_train_begin measures
+    net = _HistoryOnlyNet()
+    for epoch, loss in enumerate(losses, start=1):
+        net.history.new_epoch()
+        net.history.record("epoch", epoch)
+        net.history.record("valid_loss", loss)
+        try:
+            stopping.on_epoch_end(net)
+        except KeyboardInterrupt:
+            return epoch
+    return None
+
+
+def test_early_stopping_waits_longer_for_the_first_improvement():
+    """From a PCA start the loss first rises: 4 worse epochs do not stop a patience of 2
+    before anything beats the start (3x patience then), but 2 do after."""
+    assert epochs_until_stop([1.1, 1.2, 1.1, 1.05, 0.9, 0.95, 0.96, 0.5]) == 7
+    assert epochs_until_stop([1.1] * 10) == 6
 
 
 def test_denoising_corrupts_training_inputs_only(X_small):
