@@ -182,7 +182,7 @@ def test_bce_score_is_minus_the_binary_cross_entropy(pixels):
     np.testing.assert_allclose(reconstruction_error(model, pixels), bce, rtol=1e-4)
 
 
-def test_bce_autoencoder_reconstructs_better_than_chance(pixels):
+def test_bce_autoencoder_reconstructs_about_as_well_as_pca(pixels):
     """Trained with the binary cross-entropy, the reconstructions beat the mean image and
     come close to PCA's (the linear path starts at PCA's reconstruction, as logits)."""
     model = fast(AutoencoderTransformer, n_components=8, reconstruction_loss="bce")
@@ -216,7 +216,7 @@ def test_unit_interval_outputs_need_unscaled_data_in_range(Estimator, pixels):
         fast(Estimator, **{name: "tanh"}).fit(pixels)
 
 
-def test_fusion_of_a_bce_autoencoder_samples_in_the_unit_interval(pixels):
+def test_fusion_of_a_bce_autoencoder_decodes_in_the_unit_interval(pixels):
     fusion = fast_fusion(autoencoder_params={"reconstruction_loss": "bce"}).fit(pixels)
     decoded = fusion.autoencoder_._decode(np.full((5, 2), 50.0), np.float32)
     assert decoded.min() >= 0 and decoded.max() <= 1
