@@ -294,7 +294,7 @@ class BaseNeuralEstimator(BaseEstimator):
         validated rows ``A``: as the parameter says, or with ``"auto"`` for unscaled images
         whose values all lie in [0, 1]."""
         setting, choice = self._unit_interval_setting()
-        numeric = A[:, self.codec_.numeric_]
+        numeric = self.codec_.numeric_columns(A)
         low, high = (numeric.min(), numeric.max()) if numeric.size else (0.0, 0.0)
         in_range = low >= 0 and high <= 1
         if choice == "auto":

@@ -161,7 +161,7 @@ class TableCodec:
         output (see :class:`~skae._modules.OutputBlocks`)."""
         self.unit_interval = bool(unit_interval)
         self.dtype_ = A.dtype
-        numeric = self._numeric(A)
+        numeric = self.numeric_columns(A)
         self.scaler_ = None
         if self.scaler is not None and len(self.numeric_):
             if self.scaler == "standard":
@@ -179,7 +179,7 @@ class TableCodec:
         self._offsets = np.array([block.start for block in self.blocks.category_slices])
         return self
 
-    def _numeric(self, A):
+    def numeric_columns(self, A):
         """The numeric columns of validated rows (``A`` itself when all are numeric)."""
         return A[:, self.numeric_] if self.categorical_ else A
 
@@ -254,7 +254,7 @@ class TableCodec:
     # ---------------------------------------------------------------- rows ⇄ model matrix
     def encode(self, A):
         """Validated rows → model matrix, of ``A``'s dtype."""
-        numeric = self._numeric(A)
+        numeric = self.numeric_columns(A)
         if self.scaler_ is not None:
             numeric = self.scaler_.transform(numeric).astype(A.dtype, copy=False)
         if not self.categorical_:
