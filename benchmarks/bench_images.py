@@ -23,7 +23,7 @@ of an ImageNet network. Rows: ``real``, training digits (the floor: what two sam
 real digits score); ``GMM on PCA``, a 10-component Gaussian mixture on ``PCA(8)`` codes,
 decoded (the linear baseline); the convolutional ``AutoencoderTransformer(8).sample``,
 ``VAETransformer(8)``, ``GANSampler`` and ``AEGANFusion`` (an 8-unit convolutional
-autoencoder and a code GAN), with their fit times.
+autoencoder and a code GAN; also without its fine-tuning), with their fit times.
 
 Run:  python benchmarks/bench_images.py [--part reconstruction|samples|both] [--quick]
 (``--quick``: 1,000 digits, k = 8 only.)
@@ -112,6 +112,7 @@ def samplers(seed):
             random_state=seed,
         ),
         "fusion": AEGANFusion(autoencoder, random_state=seed),
+        "fusion, no fine-tuning": AEGANFusion(autoencoder, fine_tune_steps=0, random_state=seed),
     }
 
 
