@@ -1,5 +1,7 @@
 """input_shape=(C, H, W): rows are flattened images and the networks are convolutional."""
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,6 +9,9 @@ import torch
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
@@ -105,8 +110,6 @@ def test_input_shape_refuses_categorical_columns():
 
 @requires_cuda
 def test_conv_autoencoder_on_cuda_loads_on_cpu(digits):
-    import pickle
-
     model = fast(AutoencoderTransformer, input_shape=(1, 8, 8), device="cuda").fit(digits)
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_allclose(restored.transform(digits), model.transform(digits), atol=1e-4)
@@ -221,3 +224,28 @@ def test_fusion_of_a_bce_autoencoder_decodes_in_the_unit_interval(pixels):
     decoded = fusion.autoencoder_._decode(np.full((5, 2), 50.0), np.float32)
     assert decoded.min() >= 0 and decoded.max() <= 1
     assert np.isfinite(fusion.score_samples(pixels)).all()
+
+
+# ------------------------------------------------------------------ conv models as estimators
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_conv_models_reproduce_and_pickle(Estimator, pixels):
+    model = fast(Estimator, input_shape=(1, 8, 8), hidden_layer_sizes=(4, 8))
+    first, second = clone(model).fit(pixels), clone(model).fit(pixels)
+    restored = pickle.loads(pickle.dumps(first))
+    samples = first.sample(5, random_state=0)
+    for other in (second, restored):
+        np.testing.assert_array_equal(other.sample(5, random_state=0), samples)
+    if Estimator is not GANSampler:
+        codes = first.transform(pixels)
+        assert codes.dtype == np.float32
+        for other in (second, restored):
+            np.testing.assert_array_equal(other.transform(pixels), codes)
+
+
+def test_conv_autoencoder_in_a_pipeline_and_a_grid_search(pixels):
+    y = load_digits().target[: len(pixels)]
+    conv = fast(AutoencoderTransformer, input_shape=(1, 8, 8), hidden_layer_sizes=(4, 8))
+    pipe = make_pipeline(clone(conv).set_params(n_components=8), LogisticRegression(max_iter=500))
+    assert cross_val_score(pipe, pixels, y, cv=2).mean() > 0.6
+    search = GridSearchCV(conv, {"n_components": [1, 8]}, cv=2).fit(pixels)
+    assert search.best_params_ == {"n_components": 8}
