@@ -40,6 +40,7 @@ from ._nets import (
     StopOnDivergence,
     TensorBatches,
     TensorRows,
+    WeightAverage,
 )
 
 #: Rows per forward pass at inference: memory is bounded by this, not by the number of rows.
@@ -48,6 +49,9 @@ INFERENCE_BATCH_SIZE = 4096
 OFFSET_MAX_ROWS = 10_000
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 _MAX_SEED = np.iinfo(np.int32).max
+#: Per-step decay of the moving average of the weights that autoencoders validate with
+#: and keep (:class:`WeightAverage`; about the last 100 steps).
+WEIGHT_AVERAGE_DECAY = 0.99
 
 
 @contextmanager
@@ -566,7 +570,12 @@ class BaseAutoencoder(
             load_best=True,
             sink=_silent,
         )
-        return (split if has_valid else None), [("early_stopping", early_stopping)]
+        if not has_valid:
+            return None, [("early_stopping", early_stopping)]
+        return split, [
+            ("early_stopping", early_stopping),
+            ("weight_average", WeightAverage(WEIGHT_AVERAGE_DECAY)),
+        ]
 
     def _unit_interval_setting(self):
         choice = {"mse": False, "bce": True, "auto": "auto"}[self.reconstruction_loss]

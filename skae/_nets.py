@@ -138,6 +138,57 @@ class EarlyStoppingFromStart(EarlyStopping):
         self.best_model_weights_ = deepcopy(net.module_.state_dict())
 
 
+class WeightAverage(Callback):
+    """Validate with, and keep, an exponential moving average of the weights.
+
+    After every training step the average moves towards the weights by ``1 - decay_t``
+    (Polyak averaging), where ``decay_t = min(decay, (1 + t) / (10 + t))`` after ``t``
+    steps: a short memory at first, so the average follows the early progress of small
+    tables with few steps per epoch, then about the last ``1 / (1 - decay)`` steps.
+
+    While the validation rows are scored the averaged weights are in the module, so the
+    validation loss, early stopping and the weights it keeps are the averaged ones; the
+    next epoch trains on from the raw weights. Training therefore ends with averaged
+    weights: the last epoch's, or the best epoch's that early stopping loads.
+    """
+
+    def __init__(self, decay):
+        self.decay = decay
+
+    def on_train_begin(self, net, **kwargs):
+        self.weights_ = [p for p in net.module_.parameters() if p.requires_grad]
+        self.average_ = [p.detach().clone() for p in self.weights_]
+        self.steps_ = 0
+        self.raw_ = None
+
+    def on_epoch_begin(self, net, **kwargs):
+        if self.raw_ is not None:
+            self._load(self.raw_)
+            self.raw_ = None
+
+    @torch.no_grad()
+    def on_batch_end(self, net, training=False, **kwargs):
+        if not training:
+            return
+        self.steps_ += 1
+        decay = min(self.decay, (1 + self.steps_) / (10 + self.steps_))
+        for average, weight in zip(self.average_, self.weights_, strict=True):
+            average.lerp_(weight, 1 - decay)
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if not training and self.raw_ is None:
+            self.raw_ = [p.detach().clone() for p in self.weights_]
+            self._load(self.average_)
+
+    @torch.no_grad()
+    def _load(self, values):
+        for weight, value in zip(self.weights_, values, strict=True):
+            weight.copy_(value)
+
+    def on_train_end(self, net, **kwargs):
+        del self.weights_, self.average_, self.raw_
+
+
 class EpochProgressBar(Callback):
     """A tqdm bar over epochs that shows the latest losses."""
 

@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.history import History
 
 from skae import AutoencoderTransformer
-from skae._nets import EarlyStoppingFromStart
+from skae._nets import EarlyStoppingFromStart, WeightAverage
 
 from .conftest import fast
 
@@ -80,6 +80,46 @@ def test_early_stopping_waits_longer_for_the_first_improvement():
     before anything beats the start (3x patience then), but 2 do after."""
     assert epochs_until_stop([1.1, 1.2, 1.1, 1.05, 0.9, 0.95, 0.96, 0.5]) == 7
     assert epochs_until_stop([1.1] * 10) == 6
+
+
+def test_weight_average_is_validated_and_kept_and_training_goes_on_from_raw_weights():
+    net = _HistoryOnlyNet()
+    weight = net.module_.weight
+    with torch.no_grad():
+        weight.fill_(0.0)
+    average = WeightAverage(decay=0.5)
+    average.on_train_begin(net)
+    expected = 0.0
+
+    def train_step(value):
+        nonlocal expected
+        with torch.no_grad():
+            weight.fill_(value)
+        average.on_batch_end(net, training=True)
+        decay = min(0.5, (1 + average.steps_) / (10 + average.steps_))  # short memory at first
+        expected = decay * expected + (1 - decay) * value
+
+    def validate():
+        average.on_batch_begin(net, training=False)
+        seen = weight.item()
+        average.on_batch_end(net, training=False)  # a validation step does not move it
+        average.on_batch_begin(net, training=False)
+        assert weight.item() == seen
+        return seen
+
+    average.on_epoch_begin(net)
+    train_step(2.0)
+    train_step(4.0)
+    assert validate() == pytest.approx(expected)
+    assert 2.0 < expected < 4.0
+    average.on_epoch_begin(net)
+    assert weight.item() == 4.0  # the next epoch trains on from the raw weights
+    for _ in range(20):
+        train_step(6.0)
+    assert validate() == pytest.approx(expected)
+    assert average.steps_ == 22
+    average.on_train_end(net)
+    assert weight.item() == pytest.approx(expected)  # training ends with averaged weights
 
 
 def test_denoising_corrupts_training_inputs_only(X_small):
