@@ -10,7 +10,8 @@ training digits.
 (``input_shape=(1, 28, 28)``, ``hidden_layer_sizes=(32, 64)``: two strided convolutions
 with 32 and 64 channels), all with the Bernoulli output (``reconstruction_loss="bce"``,
 the default for images in [0, 1]); ``AE, dense, wide`` is the dense one with hidden
-layers of 512 and 256 units, dropout 0.1 and denoising noise 0.2. The table gives the
+layers of 512 and 256 units, GELU, dropout 0.1, denoising noise 0.3 and 5% of the training
+digits for early stopping (10% by default). The table gives the
 mean squared error of held-out reconstructions in pixel units, its ratio to PCA's (target:
 at most 0.5 at k = 8 and 32), the epochs run and the fit time.
 
@@ -56,8 +57,10 @@ def reconstruction_models(k, seed):
         "AE, dense, wide": AutoencoderTransformer(
             n_components=k,
             hidden_layer_sizes=(512, 256),
+            activation="gelu",
             dropout=0.1,
-            noise=0.2,
+            noise=0.3,
+            validation_fraction=0.05,
             reconstruction_loss="bce",
             random_state=seed,
         ),
