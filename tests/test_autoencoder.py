@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch.history import History
 
 from skae import AutoencoderTransformer
-from skae._nets import EarlyStoppingFromStart, WeightAverage
+from skae._nets import EarlyStoppingFromStart, TensorRows, WeightAverage
 
 from .conftest import fast
 
@@ -120,6 +120,21 @@ def test_weight_average_is_validated_and_kept_and_training_goes_on_from_raw_weig
     assert average.steps_ == 22
     average.on_train_end(net)
     assert weight.item() == pytest.approx(expected)  # training ends with averaged weights
+
+
+def test_fitted_weights_are_the_best_validated_ones(X_small):
+    """The weights a fit ends with score, on the validation rows, the best validation loss
+    of its history: early stopping kept the (averaged) weights that were validated."""
+    ae = fast(AutoencoderTransformer, max_epochs=20, lr=1e-2).fit(X_small)
+    assert "weight_average" in dict(ae.net_.callbacks_)
+    rows = TensorRows(torch.from_numpy(ae.codec_.encode(ae._validate_input(X_small))))
+    _, valid = ae.net_.get_split_datasets(rows)
+    with torch.no_grad():
+        loss = sum(
+            ae.net_.validation_step(batch)["loss"].item() * len(batch[0])
+            for batch in ae.net_.get_iterator(valid)
+        ) / len(valid)
+    assert loss == pytest.approx(min(row["valid_loss"] for row in ae.history_), rel=1e-5)
 
 
 def test_denoising_corrupts_training_inputs_only(X_small):
