@@ -149,7 +149,8 @@ class WeightAverage(Callback):
     While the validation rows are scored the averaged weights are in the module, so the
     validation loss, early stopping and the weights it keeps are the averaged ones; the
     next epoch trains on from the raw weights. Training therefore ends with averaged
-    weights: the last epoch's, or the best epoch's that early stopping loads.
+    weights: the last epoch's, or the best epoch's that early stopping loads. A net with
+    no validation rows (a GAN's generator) gets the average when training ends.
     """
 
     def __init__(self, decay):
@@ -186,6 +187,8 @@ class WeightAverage(Callback):
             weight.copy_(value)
 
     def on_train_end(self, net, **kwargs):
+        if self.raw_ is None:  # no validation step has loaded the average
+            self._load(self.average_)
         del self.weights_, self.average_, self.raw_
 
 

@@ -122,6 +122,26 @@ def test_weight_average_is_validated_and_kept_and_training_goes_on_from_raw_weig
     assert weight.item() == pytest.approx(expected)  # training ends with averaged weights
 
 
+def test_weight_average_is_loaded_at_the_end_of_training_without_validation():
+    """A net with no validation rows (a GAN's generator) ends on the averaged weights."""
+    net = _HistoryOnlyNet()
+    weight = net.module_.weight
+    with torch.no_grad():
+        weight.fill_(0.0)
+    average = WeightAverage(decay=0.5)
+    average.on_train_begin(net)
+    average.on_epoch_begin(net)
+    for value in (2.0, 4.0):
+        with torch.no_grad():
+            weight.fill_(value)
+        average.on_batch_end(net, training=True)
+    assert weight.item() == 4.0  # training itself runs on the raw weights
+    average.on_train_end(net)
+    decays = [min(0.5, (1 + t) / (10 + t)) for t in (1, 2)]
+    expected = (1 - decays[1]) * 4.0 + decays[1] * (1 - decays[0]) * 2.0
+    assert weight.item() == pytest.approx(expected)
+
+
 def test_fitted_weights_are_the_best_validated_ones(X_small):
     """The weights a fit ends with score, on the validation rows, the best validation loss
     of its history: early stopping kept the (averaged) weights that were validated."""

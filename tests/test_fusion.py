@@ -34,6 +34,16 @@ def test_default_parts():
     assert skae._fusion.default_gan().scaler == "standard"
 
 
+def test_code_gan_auto_epochs_make_the_fusions_critic_steps(X_small, monkeypatch):
+    """A code GAN with max_epochs="auto" trains for CODE_GAN_CRITIC_STEPS, longer than a
+    GANSampler's own default; an explicit max_epochs is kept."""
+    monkeypatch.setattr(skae._fusion, "CODE_GAN_CRITIC_STEPS", 80)
+    fusion = fast_fusion(gan_params={"max_epochs": "auto"}).fit(X_small)
+    # 120 codes in batches of 32: 4 critic steps per epoch, so 20 epochs make 80 steps.
+    assert fusion.gan_.n_iter_ == fusion.gan_.max_epochs == 20
+    assert fast_fusion(gan_params={"max_epochs": 2}).fit(X_small).gan_.n_iter_ == 2
+
+
 def test_nested_parameters_of_a_default_part_set_its_default_estimator():
     fusion = AEGANFusion().set_params(autoencoder__n_components=4, gan__max_epochs=7)
     assert isinstance(fusion.autoencoder, AutoencoderTransformer)

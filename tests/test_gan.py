@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 import skae._gan
 from skae import GANSampler
 from skae._modules import CriticModule
-from skae._nets import GeneratorMonitor, TensorRows
+from skae._nets import GeneratorMonitor, TensorRows, WeightAverage
 
 from .conftest import fast
 
@@ -54,6 +54,13 @@ def test_max_epochs_auto_gives_small_tables_more_passes(X_small, monkeypatch):
     assert fast(GANSampler, max_epochs="auto", batch_size=120).fit(X_small[:2]).n_iter_ == 60
     monkeypatch.setattr(skae._gan, "AUTO_MIN_EPOCHS", 100)
     assert fast(GANSampler, max_epochs="auto", batch_size=32).fit(X_small).n_iter_ == 100
+
+
+def test_generator_ends_on_averaged_weights(X_small):
+    """The sampling generator is the moving average of the trained one (WeightAverage,
+    loaded when training ends; its mechanism is tested in test_autoencoder.py)."""
+    gan = fast(GANSampler, max_epochs=3).fit(X_small)
+    assert isinstance(dict(gan.net_.callbacks_)["weight_average"], WeightAverage)
 
 
 def test_classic_gan_objective_trains(X_small):
