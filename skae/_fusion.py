@@ -119,7 +119,9 @@ class AEGANFusion(
 
     gan : GANSampler, default=None
         The GAN fitted on the codes (cloned). ``None`` means
-        ``GANSampler(scaler="standard", n_critic=5, lr=2e-3)``. A code GAN with
+        ``GANSampler(scaler="standard", n_critic=5, lr=2e-3)``; one with
+        ``mixture_init=True`` samples better on tables but scores anomalies in
+        contaminated data worse (user guide). A code GAN with
         ``max_epochs="auto"`` trains for 1,000 critic steps, five times a GANSampler's
         own default: on codes the short schedule made the samples worse. Its ``scaler`` must be
         ``"standard"`` or ``None``: fine-tuning trains the generator through it, and the

@@ -2,10 +2,14 @@
 
 import math
 import numbers
+import warnings
 
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import GaussianMixture
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import WEIGHT_AVERAGE_DECAY, BaseNeuralEstimator, fit_pca
+from ._base import WEIGHT_AVERAGE_DECAY, BaseNeuralEstimator, fit_pca, helper_model_context
 from ._docstrings import fill_doc
 from ._modules import CriticModule, GeneratorModule
 from ._nets import AdversarialNet, EpochMeans, GeneratorMonitor, WeightAverage
@@ -20,6 +24,10 @@ AUTO_CRITIC_STEPS = 200
 AUTO_BATCH_SIZE = 128
 #: ... and for at least this many epochs, so large tables are seen several times.
 AUTO_MIN_EPOCHS = 10
+#: ``mixture_init=True``: the start mixture has 1 to this many components, picked by BIC,
+#: fitted on up to ``MIXTURE_MAX_ROWS`` rows.
+MIXTURE_MAX_COMPONENTS = 5
+MIXTURE_MAX_ROWS = 10_000
 
 
 def epochs_for_steps(critic_steps, n_train, batch_size):
@@ -27,6 +35,22 @@ def epochs_for_steps(critic_steps, n_train, batch_size):
     ``critic_steps`` critic steps, and at least ``AUTO_MIN_EPOCHS``."""
     batches_per_epoch = math.ceil(n_train / batch_size)
     return max(AUTO_MIN_EPOCHS, math.ceil(critic_steps / batches_per_epoch))
+
+
+def fit_start_mixture(M):
+    """The Gaussian mixture (full covariances, 1 to ``MIXTURE_MAX_COMPONENTS`` components,
+    the lowest BIC) of ``mixture_init``, on up to ``MIXTURE_MAX_ROWS`` rows of ``M``
+    (seeded: the fit itself is deterministic)."""
+    if len(M) > MIXTURE_MAX_ROWS:
+        M = M[np.random.RandomState(0).choice(len(M), MIXTURE_MAX_ROWS, replace=False)]
+    M = M.astype(np.float64)
+    with warnings.catch_warnings(), helper_model_context():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fits = [
+            GaussianMixture(k, covariance_type="full", reg_covar=1e-4, random_state=0).fit(M)
+            for k in range(1, min(MIXTURE_MAX_COMPONENTS, len(M)) + 1)
+        ]
+    return min(fits, key=lambda mixture: mixture.bic(M))
 
 
 @fill_doc
@@ -85,6 +109,15 @@ class GANSampler(BaseNeuralEstimator):
         Give the generator a linear path initialised from PCA beside an MLP whose last
         layer starts at zero: before training it samples a Gaussian with the data's mean
         and covariance, and training learns the rest. ``False`` gives a plain MLP.
+
+    mixture_init : bool, default=False
+        Start the generator at a Gaussian mixture fitted on the training rows (full
+        covariances, 1 to 5 components by BIC) instead: it turns the noise into a draw of
+        the mixture and adds an MLP's correction, whose last layer starts at zero, so
+        before training it samples the mixture and training learns what the mixture
+        misses. Takes the place of ``pca_init``. Needs all-numeric rows and ``latent_dim``
+        larger than their number of columns (it uses one more noise number to pick the
+        component). ``AEGANFusion``'s default code GAN uses it (see the user guide).
 
     max_epochs : int or "auto", default="auto"
         Number of passes over the training data. ``"auto"`` runs enough epochs for 200
@@ -151,6 +184,7 @@ class GANSampler(BaseNeuralEstimator):
         "gp_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "output_activation": [StrOptions({"auto", "linear", "sigmoid"})],
         "pca_init": ["boolean"],
+        "mixture_init": ["boolean"],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
     _net_class = AdversarialNet
@@ -170,6 +204,7 @@ class GANSampler(BaseNeuralEstimator):
         gp_weight=1.0,
         output_activation="auto",
         pca_init=True,
+        mixture_init=False,
         max_epochs="auto",
         batch_size="auto",
         lr=3e-3,
@@ -190,6 +225,7 @@ class GANSampler(BaseNeuralEstimator):
         self.gp_weight = gp_weight
         self.output_activation = output_activation
         self.pca_init = pca_init
+        self.mixture_init = mixture_init
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -205,6 +241,8 @@ class GANSampler(BaseNeuralEstimator):
         return f"output_activation={self.output_activation!r}", choice
 
     def _build_module(self, n_features):
+        if self.mixture_init:
+            self._check_mixture_init(n_features)
         return GeneratorModule(
             self.latent_dim,
             n_features,
@@ -212,10 +250,27 @@ class GANSampler(BaseNeuralEstimator):
             self.activation,
             linear_path=self.pca_init,
             input_shape=self.input_shape,
+            mixture_start=self.mixture_init,
         )
 
+    def _check_mixture_init(self, n_features):
+        if self.codec_.categorical_:
+            raise ValueError(
+                "mixture_init=True needs all-numeric rows, but X has categorical columns "
+                f"{self.codec_.categorical_names}; use mixture_init=False."
+            )
+        if self.latent_dim <= n_features:
+            raise ValueError(
+                f"mixture_init=True needs latent_dim larger than the {n_features} columns "
+                f"of X (a draw uses one noise number per column and one more to pick the "
+                f"component); got latent_dim={self.latent_dim}."
+            )
+
     def _init_module(self, module, M):
-        if self.pca_init:
+        if self.mixture_init:
+            mixture = fit_start_mixture(M)
+            module.mixture.init_from_mixture(mixture.means_, mixture.covariances_, mixture.weights_)
+        elif self.pca_init:
             pca = fit_pca(M, self.latent_dim)
             module.init_from_pca(pca.components_, pca.mean_, pca.explained_variance_)
             self.codec_.blocks.logits_from_means_(module.linear)

@@ -44,6 +44,14 @@ def test_code_gan_auto_epochs_make_the_fusions_critic_steps(X_small, monkeypatch
     assert fast_fusion(gan_params={"max_epochs": 2}).fit(X_small).gan_.n_iter_ == 2
 
 
+def test_a_code_gan_that_starts_at_the_codes_mixture_fuses(X_small):
+    fusion = fast_fusion(gan_params={"mixture_init": True}).fit(X_small)
+    samples = fusion.sample(20, random_state=0)
+    assert samples.shape == (20, X_small.shape[1]) and np.all(np.isfinite(samples))
+    np.testing.assert_array_equal(samples, fusion.sample(20, random_state=0))
+    assert np.all(np.isfinite(fusion.score_samples(X_small)))
+
+
 def test_nested_parameters_of_a_default_part_set_its_default_estimator():
     fusion = AEGANFusion().set_params(autoencoder__n_components=4, gan__max_epochs=7)
     assert isinstance(fusion.autoencoder, AutoencoderTransformer)

@@ -3,6 +3,7 @@ modes it covers. Fitting, sampling and errors shared with the other estimators a
 in test_estimators.py."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from scipy.stats import ks_2samp
@@ -86,6 +87,33 @@ def test_untrained_generator_samples_the_datas_gaussian(X_small):
         np.cov(X_small.T),
         atol=0.05 * scale.max() ** 2,
     )
+
+
+def test_untrained_mixture_start_samples_the_datas_mixture():
+    """mixture_init: before training, the generator samples a Gaussian mixture fitted on
+    the rows: two separate clusters get half the samples each and the gap between them
+    none, where the PCA start's Gaussian fills the gap. The component comes from the
+    noise, so a seed gives the same rows."""
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.randn(200, 2) * 0.3 + [-3, 0], rng.randn(200, 2) * 0.3 + [3, 0]]
+    untrained = {"max_epochs": 1, "lr": 1e-12, "scaler": "standard"}
+    gan = fast(GANSampler, mixture_init=True, **untrained).fit(X)
+    samples = gan.sample(4000, random_state=0)
+    assert np.mean(np.abs(samples[:, 0]) < 1.5) < 0.01
+    assert np.mean(samples[:, 0] > 0) == pytest.approx(0.5, abs=0.03)
+    np.testing.assert_array_equal(samples, gan.sample(4000, random_state=0))
+    gaussian = fast(GANSampler, **untrained).fit(X).sample(4000, random_state=0)
+    assert np.mean(np.abs(gaussian[:, 0]) < 1.5) > 0.2
+
+
+def test_mixture_start_trains_and_refuses_what_it_cannot_model(X_small):
+    gan = fast(GANSampler, mixture_init=True, max_epochs=5).fit(X_small)
+    assert np.all(np.isfinite(gan.sample(50, random_state=0)))
+    with pytest.raises(ValueError, match="latent_dim larger than the 7 columns"):
+        fast(GANSampler, mixture_init=True, latent_dim=5).fit(X_small)
+    frame = pd.DataFrame({"x": X_small[:, 0], "kind": ["a", "b"] * 60})
+    with pytest.raises(ValueError, match=r"all-numeric rows.*\['kind'\]"):
+        fast(GANSampler, mixture_init=True).fit(frame)
 
 
 @pytest.mark.slow
