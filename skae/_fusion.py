@@ -76,7 +76,9 @@ def default_autoencoder():
 
 def default_gan():
     """The code GAN of ``AEGANFusion(gan=None)``; it trains for ``CODE_GAN_CRITIC_STEPS``."""
-    return GANSampler(scaler="standard", n_critic=CODE_GAN_N_CRITIC, lr=CODE_GAN_LR)
+    return GANSampler(
+        scaler="standard", n_critic=CODE_GAN_N_CRITIC, lr=CODE_GAN_LR, mixture_init=True
+    )
 
 
 class AEGANFusion(
@@ -98,9 +100,9 @@ class AEGANFusion(
        GAN learned do not change. If fine-tuning makes the training reconstruction error
        more than 5% (plus 0.01) worse it is undone (``fine_tuned_`` says which);
     4. trains a code critic, warm-started from the GAN's critic, to tell training codes
-       from a broad reference (the GAN's samples spread twice as wide, and a wide
-       Gaussian) by logistic regression: its logit estimates how much more likely a code
-       is under the training codes than under the reference.
+       from a broad reference (a Gaussian twice as wide as the standardised codes) by
+       logistic regression: its logit estimates how much more likely a code is under the
+       training codes than under the reference.
 
     ``sample`` decodes GAN-generated codes: on digits and breast cancer these beat the
     parts' samples; on tables with categorical columns the autoencoder's own ``sample`` is
@@ -119,9 +121,8 @@ class AEGANFusion(
 
     gan : GANSampler, default=None
         The GAN fitted on the codes (cloned). ``None`` means
-        ``GANSampler(scaler="standard", n_critic=5, lr=2e-3)``; one with
-        ``mixture_init=True`` samples better on tables but scores anomalies in
-        contaminated data worse (user guide). A code GAN with
+        ``GANSampler(scaler="standard", n_critic=5, lr=2e-3, mixture_init=True)``: its
+        generator starts as a Gaussian mixture on the codes. A code GAN with
         ``max_epochs="auto"`` trains for 1,000 critic steps, five times a GANSampler's
         own default: on codes the short schedule made the samples worse. Its ``scaler`` must be
         ``"standard"`` or ``None``: fine-tuning trains the generator through it, and the
@@ -436,8 +437,6 @@ class AEGANFusion(
         net = ContrastNet(
             module=copy.deepcopy(gan.net_.critic_),
             blocks=gan.codec_.blocks,
-            generator=gan.net_.module_,
-            latent_dim=gan.latent_dim,
             optimizer=torch.optim.AdamW,
             optimizer__weight_decay=CONTRAST_WEIGHT_DECAY,
             lr=CONTRAST_LR,

@@ -39,11 +39,11 @@ requires_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs 
 
 
 def fast_fusion(autoencoder_params=None, gan_params=None, **params):
-    """A cheap AEGANFusion for tests: fast parts (a standard-scaled code GAN), a few
-    fine-tuning and code-critic steps."""
+    """A cheap AEGANFusion for tests: fast parts (a standard-scaled code GAN starting at
+    the codes' mixture, as the default one), a few fine-tuning and code-critic steps."""
     from skae import AEGANFusion, AutoencoderTransformer, GANSampler
 
     autoencoder = fast(AutoencoderTransformer, **(autoencoder_params or {}))
-    gan = fast(GANSampler, **{"scaler": "standard", **(gan_params or {})})
+    gan = fast(GANSampler, **{"scaler": "standard", "mixture_init": True, **(gan_params or {})})
     defaults = {"fine_tune_steps": 3, "critic_steps": 10, "random_state": 0}
     return AEGANFusion(autoencoder, gan, **{**defaults, **params})

@@ -32,6 +32,7 @@ def test_parts_are_fitted_clones_and_the_codes_train_the_gan(X_small):
 def test_default_parts():
     assert skae._fusion.default_autoencoder().n_components == 8
     assert skae._fusion.default_gan().scaler == "standard"
+    assert skae._fusion.default_gan().mixture_init  # the code GAN starts at the codes' mixture
 
 
 def test_code_gan_auto_epochs_make_the_fusions_critic_steps(X_small, monkeypatch):
@@ -44,8 +45,8 @@ def test_code_gan_auto_epochs_make_the_fusions_critic_steps(X_small, monkeypatch
     assert fast_fusion(gan_params={"max_epochs": 2}).fit(X_small).gan_.n_iter_ == 2
 
 
-def test_a_code_gan_that_starts_at_the_codes_mixture_fuses(X_small):
-    fusion = fast_fusion(gan_params={"mixture_init": True}).fit(X_small)
+def test_a_code_gan_that_starts_as_a_gaussian_fuses(X_small):
+    fusion = fast_fusion(gan_params={"mixture_init": False}).fit(X_small)
     samples = fusion.sample(20, random_state=0)
     assert samples.shape == (20, X_small.shape[1]) and np.all(np.isfinite(samples))
     np.testing.assert_array_equal(samples, fusion.sample(20, random_state=0))
