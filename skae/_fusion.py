@@ -104,13 +104,13 @@ class AEGANFusion(
        logistic regression: its logit estimates how much more likely a code is under the
        training codes than under the reference.
 
-    ``sample`` decodes GAN-generated codes: on digits and breast cancer these beat the
-    parts' samples; on tables with categorical columns the autoencoder's own ``sample`` is
-    better (user guide). ``score_samples`` adds the code critic's
-    judgement to the autoencoder's: ``-z(reconstruction error) + critic_weight *
-    z(code critic logit)``, each term z-scored with its mean and spread over the training
-    rows. A row that reconstructs well but whose code lies where no training code lies
-    (which a reconstruction error alone cannot see) then scores low.
+    ``sample`` decodes GAN-generated codes: on digits these beat the parts' samples; on
+    the benchmark tables the best single model's are a little better (user guide).
+    ``score_samples`` adds the code critic's judgement to the autoencoder's:
+    ``-z(reconstruction error) + critic_weight * z(code critic logit)``, each term z-scored
+    with its mean and spread over the training rows. A row that reconstructs well but
+    whose code lies where no training code lies (which a reconstruction error alone cannot
+    see) then scores low.
 
     Parameters
     ----------
