@@ -82,13 +82,19 @@ def test_early_stopping_waits_longer_for_the_first_improvement():
     assert epochs_until_stop([1.1] * 10) == 6
 
 
-def test_weight_average_is_validated_and_kept_and_training_goes_on_from_raw_weights():
+def _started_weight_average():
+    """A one-weight net at 0 and a ``WeightAverage(decay=0.5)`` that has begun training."""
     net = _HistoryOnlyNet()
     weight = net.module_.weight
     with torch.no_grad():
         weight.fill_(0.0)
     average = WeightAverage(decay=0.5)
     average.on_train_begin(net)
+    return net, weight, average
+
+
+def test_weight_average_is_validated_and_kept_and_training_goes_on_from_raw_weights():
+    net, weight, average = _started_weight_average()
     expected = 0.0
 
     def train_step(value):
@@ -124,12 +130,7 @@ def test_weight_average_is_validated_and_kept_and_training_goes_on_from_raw_weig
 
 def test_weight_average_is_loaded_at_the_end_of_training_without_validation():
     """A net with no validation rows (a GAN's generator) ends on the averaged weights."""
-    net = _HistoryOnlyNet()
-    weight = net.module_.weight
-    with torch.no_grad():
-        weight.fill_(0.0)
-    average = WeightAverage(decay=0.5)
-    average.on_train_begin(net)
+    net, weight, average = _started_weight_average()
     average.on_epoch_begin(net)
     for value in (2.0, 4.0):
         with torch.no_grad():
