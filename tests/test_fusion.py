@@ -1,6 +1,7 @@
 """AEGANFusion: parts, nested parameters, fine-tuning, the fused score, bad input."""
 
 import pickle
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 import skae._fusion
 from skae import AEGANFusion, AutoencoderTransformer, GANSampler, VAETransformer
+from skae._modules import OutputBlocks
+from skae._nets import ContrastNet
 
 from .conftest import fast, fast_fusion
 
@@ -51,6 +54,17 @@ def test_a_code_gan_that_starts_as_a_gaussian_fuses(X_small):
     assert samples.shape == (20, X_small.shape[1]) and np.all(np.isfinite(samples))
     np.testing.assert_array_equal(samples, fusion.sample(20, random_state=0))
     assert np.all(np.isfinite(fusion.score_samples(X_small)))
+
+
+def test_code_critic_reference_is_a_wide_gaussian_of_its_own():
+    """The code critic learns codes against N(0, 4 I) in the GAN's units, not against the
+    GAN's samples: a generator started at the codes' mixture samples the outliers' cluster
+    too, and a critic taught against it learns them as normal (user guide)."""
+    net = SimpleNamespace(blocks=OutputBlocks(3), device="cpu")
+    reference = ContrastNet.reference(net, 20_000).numpy()
+    assert reference.shape == (20_000, 3)
+    np.testing.assert_allclose(reference.mean(0), 0.0, atol=0.05)
+    np.testing.assert_allclose(reference.std(0), 2.0, rtol=0.03)
 
 
 def test_nested_parameters_of_a_default_part_set_its_default_estimator():
