@@ -49,8 +49,8 @@ INFERENCE_BATCH_SIZE = 4096
 OFFSET_MAX_ROWS = 10_000
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 _MAX_SEED = np.iinfo(np.int32).max
-#: Per-step decay of the moving average of the weights that autoencoders validate with
-#: and keep (:class:`WeightAverage`; about the last 100 steps).
+#: Per-step decay of the moving average of the weights (:class:`WeightAverage`; about the
+#: last 100 steps) that autoencoders validate with and keep, and GANs sample with.
 WEIGHT_AVERAGE_DECAY = 0.99
 
 
