@@ -31,7 +31,7 @@ from ._base import (
     tensor_loop_params,
     training_callbacks,
 )
-from ._gan import GANSampler, epochs_for_steps
+from ._gan import GANSampler
 from ._modules import CriticModule, Rescaled
 from ._nets import (
     ContrastNet,
@@ -58,13 +58,6 @@ CONTRAST_WEIGHT_DECAY = 1e-3
 #: generator's is the autoencoder's ``lr`` over ``DECODER_LR_DIVISOR``.
 DATA_CRITIC_LR = 1e-3
 DECODER_LR_DIVISOR = 10
-#: The code GAN's schedule (``max_epochs="auto"`` of a code GAN means this many critic
-#: steps): longer than a GANSampler's default of 200 steps at ``n_critic=2`` and lr 3e-3,
-#: which made the fusion's samples worse on digits, breast cancer and wine (user guide,
-#: *AEGANFusion*).
-CODE_GAN_CRITIC_STEPS = 1_000
-CODE_GAN_N_CRITIC = 5
-CODE_GAN_LR = 2e-3
 #: Floor of the spread of a score term, so a constant term cannot divide by zero.
 MIN_SCORE_SCALE = 1e-12
 
@@ -75,10 +68,8 @@ def default_autoencoder():
 
 
 def default_gan():
-    """The code GAN of ``AEGANFusion(gan=None)``; it trains for ``CODE_GAN_CRITIC_STEPS``."""
-    return GANSampler(
-        scaler="standard", n_critic=CODE_GAN_N_CRITIC, lr=CODE_GAN_LR, mixture_init=True
-    )
+    """The code GAN of ``AEGANFusion(gan=None)``."""
+    return GANSampler(scaler="standard", mixture_init=True)
 
 
 class AEGANFusion(
@@ -121,13 +112,12 @@ class AEGANFusion(
 
     gan : GANSampler, default=None
         The GAN fitted on the codes (cloned). ``None`` means
-        ``GANSampler(scaler="standard", n_critic=5, lr=2e-3, mixture_init=True)``: its
-        generator starts as a Gaussian mixture on the codes. A code GAN with
-        ``max_epochs="auto"`` trains for 1,000 critic steps, five times a GANSampler's
-        own default: on codes the short schedule made the samples worse. Its ``scaler`` must be
-        ``"standard"`` or ``None``: fine-tuning trains the generator through it, and the
-        quantile scaler would map every code beyond the training range to the same value,
-        so the code critic could no longer tell far outliers from near ones.
+        ``GANSampler(scaler="standard", mixture_init=True)``: its generator starts as the
+        Gaussian mixture that ``AutoencoderTransformer.sample`` draws codes from, and
+        learns a correction. Its ``scaler`` must be ``"standard"`` or ``None``: fine-tuning
+        trains the generator through it, and the quantile scaler would map every code
+        beyond the training range to the same value, so the code critic could no longer
+        tell far outliers from near ones.
 
     fine_tune_steps : int, default=300
         Steps of the decoder and the code generator in the joint fine-tuning, each after 5
@@ -155,7 +145,9 @@ class AEGANFusion(
 
     random_state : int, RandomState instance or None, default=None
         Seeds fine-tuning and the code critic, and each part whose own ``random_state`` is
-        ``None``: an int makes the whole fit reproducible.
+        ``None``: an int makes the whole fit reproducible, and is passed to such parts as
+        it is, so the fusion's autoencoder starts as the one
+        ``AutoencoderTransformer(n_components=8, random_state=that int)`` fits alone.
 
     verbose : int, default=0
         ``1`` shows progress bars for fine-tuning and the code critic (the parts have
@@ -308,12 +300,6 @@ class AEGANFusion(
         self.device_ = autoencoder.device_
         A = autoencoder._validate_input(X)
         codes = self._encode(A)
-        if self.gan_.max_epochs == "auto":
-            n_codes = len(codes)
-            epochs = epochs_for_steps(
-                CODE_GAN_CRITIC_STEPS, n_codes, self.gan_._batch_size(n_codes)
-            )
-            self.gan_.set_params(max_epochs=epochs)
         self.gan_.fit(codes)
 
         self.fine_tuned_ = False
@@ -337,11 +323,16 @@ class AEGANFusion(
         return self
 
     def _new_part(self, name, rng):
-        """An unfitted clone of the part ``name`` (its default when ``None``), seeded from
-        ``rng`` when its own ``random_state`` is ``None``."""
+        """An unfitted clone of the part ``name`` (its default when ``None``) seeded, when
+        its own ``random_state`` is ``None``, with the fusion's int ``random_state`` or
+        else from ``rng``."""
         part = getattr(self, name)
         part = clone(self._default_parts[name]() if part is None else part)
         seed = rng.randint(_MAX_SEED)
+        if isinstance(self.random_state, numbers.Integral):
+            # The part fits as it would alone with this seed, so the fusion's samples and
+            # scores compare like for like with its autoencoder's.
+            seed = self.random_state
         if part.random_state is None:
             part.set_params(random_state=seed)
         return part

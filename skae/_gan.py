@@ -2,14 +2,11 @@
 
 import math
 import numbers
-import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import GaussianMixture
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import WEIGHT_AVERAGE_DECAY, BaseNeuralEstimator, fit_pca, helper_model_context
+from ._base import WEIGHT_AVERAGE_DECAY, BaseNeuralEstimator, fit_code_mixture, fit_pca
 from ._docstrings import fill_doc
 from ._modules import CriticModule, GeneratorModule
 from ._nets import AdversarialNet, EpochMeans, GeneratorMonitor, WeightAverage
@@ -24,33 +21,6 @@ AUTO_CRITIC_STEPS = 200
 AUTO_BATCH_SIZE = 128
 #: ... and for at least this many epochs, so large tables are seen several times.
 AUTO_MIN_EPOCHS = 10
-#: ``mixture_init=True``: the start mixture has 1 to this many components, picked by BIC,
-#: fitted on up to ``MIXTURE_MAX_ROWS`` rows.
-MIXTURE_MAX_COMPONENTS = 5
-MIXTURE_MAX_ROWS = 10_000
-
-
-def epochs_for_steps(critic_steps, n_train, batch_size):
-    """Epochs of ``n_train`` rows in batches of ``batch_size`` that make at least
-    ``critic_steps`` critic steps, and at least ``AUTO_MIN_EPOCHS``."""
-    batches_per_epoch = math.ceil(n_train / batch_size)
-    return max(AUTO_MIN_EPOCHS, math.ceil(critic_steps / batches_per_epoch))
-
-
-def fit_start_mixture(M):
-    """The Gaussian mixture (full covariances, 1 to ``MIXTURE_MAX_COMPONENTS`` components,
-    the lowest BIC) of ``mixture_init``, on up to ``MIXTURE_MAX_ROWS`` rows of ``M``
-    (seeded: the fit itself is deterministic)."""
-    if len(M) > MIXTURE_MAX_ROWS:
-        M = M[np.random.RandomState(0).choice(len(M), MIXTURE_MAX_ROWS, replace=False)]
-    M = M.astype(np.float64)
-    with warnings.catch_warnings(), helper_model_context():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        fits = [
-            GaussianMixture(k, covariance_type="full", reg_covar=1e-4, random_state=0).fit(M)
-            for k in range(1, min(MIXTURE_MAX_COMPONENTS, len(M)) + 1)
-        ]
-    return min(fits, key=lambda mixture: mixture.bic(M))
 
 
 @fill_doc
@@ -112,9 +82,10 @@ class GANSampler(BaseNeuralEstimator):
 
     mixture_init : bool, default=False
         Start the generator at a Gaussian mixture fitted on the training rows (full
-        covariances, 1 to 5 components by BIC) instead: it turns the noise into a draw of
-        the mixture and adds an MLP's correction, whose last layer starts at zero, so
-        before training it samples the mixture and training learns what the mixture
+        covariances, one component per 20 rows and at most 10: as the mixture
+        ``AutoencoderTransformer.sample`` draws codes from) instead: it turns the noise
+        into a draw of the mixture and adds an MLP's correction, whose last layer starts at
+        zero, so before training it samples the mixture and training learns what the mixture
         misses. Takes the place of ``pca_init``. Needs all-numeric rows and ``latent_dim``
         larger than their number of columns (it uses one more noise number to pick the
         component). ``AEGANFusion``'s default code GAN uses it (see the user guide).
@@ -268,7 +239,8 @@ class GANSampler(BaseNeuralEstimator):
 
     def _init_module(self, module, M):
         if self.mixture_init:
-            mixture = fit_start_mixture(M)
+            # The autoencoder's code density, seeded: the start itself is deterministic.
+            mixture = fit_code_mixture(M, np.random.RandomState(0))
             module.mixture.init_from_mixture(mixture.means_, mixture.covariances_, mixture.weights_)
         elif self.pca_init:
             pca = fit_pca(M, self.latent_dim)
@@ -300,7 +272,8 @@ class GANSampler(BaseNeuralEstimator):
     def _n_epochs(self, n_train, batch_size):
         if self.max_epochs != "auto":
             return self.max_epochs
-        return epochs_for_steps(AUTO_CRITIC_STEPS, n_train, batch_size)
+        batches_per_epoch = math.ceil(n_train / batch_size)
+        return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_CRITIC_STEPS / batches_per_epoch))
 
     def _extra_callbacks(self):
         return [

@@ -38,14 +38,16 @@ def test_default_parts():
     assert skae._fusion.default_gan().mixture_init  # the code GAN starts at the codes' mixture
 
 
-def test_code_gan_auto_epochs_make_the_fusions_critic_steps(X_small, monkeypatch):
-    """A code GAN with max_epochs="auto" trains for CODE_GAN_CRITIC_STEPS, longer than a
-    GANSampler's own default; an explicit max_epochs is kept."""
-    monkeypatch.setattr(skae._fusion, "CODE_GAN_CRITIC_STEPS", 80)
-    fusion = fast_fusion(gan_params={"max_epochs": "auto"}).fit(X_small)
-    # 120 codes in batches of 32: 4 critic steps per epoch, so 20 epochs make 80 steps.
-    assert fusion.gan_.n_iter_ == fusion.gan_.max_epochs == 20
-    assert fast_fusion(gan_params={"max_epochs": 2}).fit(X_small).gan_.n_iter_ == 2
+def test_an_int_random_state_seeds_the_parts_as_they_would_fit_alone(X_small):
+    """The fusion's autoencoder is the one its default would fit alone with the same int
+    seed, so the fusion compares like for like with it; a part's own seed is kept."""
+    unseeded = {"random_state": None}
+    fusion = fast_fusion(unseeded, unseeded, fine_tune_steps=0, random_state=3).fit(X_small)
+    assert fusion.autoencoder_.random_state == fusion.gan_.random_state == 3
+    alone = clone(fusion.autoencoder).set_params(random_state=3).fit(X_small)
+    np.testing.assert_array_equal(fusion.transform(X_small), alone.transform(X_small))
+    own_seed = fast_fusion({"random_state": 5}, unseeded, fine_tune_steps=0, random_state=3)
+    assert own_seed.fit(X_small).autoencoder_.random_state == 5
 
 
 def test_a_code_gan_that_starts_as_a_gaussian_fuses(X_small):
