@@ -28,7 +28,7 @@ the log-density of its codes under its ``code_density_`` (z-scored like the fusi
 terms: what a density on the codes gives without a critic);
 ``IsolationForest()``.
 
-Run:  python benchmarks/bench_fusion.py [--seeds 3] [--part samples|anomalies|both]
+Run:  python benchmarks/bench_fusion.py [--seeds 5] [--part samples|anomalies|both]
 (``--quick``: one seed, wine and breast cancer only.)
 """
 
@@ -148,7 +148,7 @@ def bench_anomalies(seeds):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--part", choices=["samples", "anomalies", "both"], default="both")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
