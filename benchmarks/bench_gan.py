@@ -28,7 +28,9 @@ Run:  python benchmarks/bench_gan.py [--seeds 3] [--quick]
 """
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -40,6 +42,9 @@ from sklearn.preprocessing import StandardScaler
 
 from skae import GANSampler
 from skae.metrics import c2st_score, column_fidelity_score
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_tables import warm_up  # noqa: E402
 
 DATASETS = {"wine": load_wine, "breast_cancer": load_breast_cancer}
 
@@ -132,9 +137,7 @@ def main():
         for name, fit in SAMPLERS.items()
         if not (args.quick and name in ("CTGAN", "TVAE"))
     }
-    # The first fit in a process pays a one-time start-up (4 s for a GANSampler here):
-    # a throwaway fit, so that it is not charged to whichever model is timed first.
-    GANSampler(max_epochs=1).fit(np.random.RandomState(0).rand(20, 3))
+    warm_up()
     rows = []
     for data_name, load in DATASETS.items():
         X, y = load(return_X_y=True)

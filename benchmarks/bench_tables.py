@@ -200,6 +200,12 @@ def evaluate(fit, frame, target, seed):
     }
 
 
+def warm_up():
+    """A throwaway fit: the first fit in a process pays a one-time start-up (4 s for a
+    GANSampler here), which would otherwise be charged to whichever model is timed first."""
+    GANSampler(max_epochs=1).fit(np.random.RandomState(0).rand(20, 3))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
@@ -210,9 +216,7 @@ def main():
     if args.quick:
         args.seeds, args.tables = 1, ["penguins"]
         args.samplers = [name for name in args.samplers if name not in ("CTGAN", "TVAE")]
-    # The first fit in a process pays a one-time start-up (4 s for a GANSampler here):
-    # a throwaway fit, so that it is not charged to whichever model is timed first.
-    GANSampler(max_epochs=1).fit(np.random.RandomState(0).rand(20, 3))
+    warm_up()
     rows = []
     for table in args.tables:
         frame, target = TABLES[table]()
