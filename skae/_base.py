@@ -197,7 +197,8 @@ def fit_pca(M, n_components, max_rows=10_000, random_state=0):
 def fit_code_mixture(M, rng):
     """The Gaussian mixture an autoencoder samples its codes from, fitted on up to
     ``MIXTURE_MAX_ROWS`` rows of ``M`` drawn with ``rng``: full covariances, one component
-    per 20 rows, at most 10 (the fusion's code GAN starts from the same mixture)."""
+    per 20 rows, at most 10 (the fusion's code GAN starts from a mixture fitted by the same
+    rule)."""
     if len(M) > MIXTURE_MAX_ROWS:
         M = M[rng.choice(len(M), MIXTURE_MAX_ROWS, replace=False)]
     mixture = GaussianMixture(

@@ -113,12 +113,13 @@ class AEGANFusion(
 
     gan : GANSampler, default=None
         The GAN fitted on the codes (cloned). ``None`` means
-        ``GANSampler(scaler="standard", mixture_init=True)``: its generator starts as the
-        Gaussian mixture that ``AutoencoderTransformer.sample`` draws codes from, and
-        learns a correction. Its ``scaler`` must be ``"standard"`` or ``None``: fine-tuning
-        trains the generator through it, and the quantile scaler would map every code
-        beyond the training range to the same value, so the code critic could no longer
-        tell far outliers from near ones.
+        ``GANSampler(scaler="standard", mixture_init=True)``: its generator starts as a
+        Gaussian mixture fitted on the codes by the rule of the one
+        ``AutoencoderTransformer.sample`` draws from, and learns a correction. Its
+        ``scaler`` must be ``"standard"`` or ``None``: fine-tuning trains the generator
+        through it, and the quantile scaler would map every code beyond the training range
+        to the same value, so the code critic could no longer tell far outliers from near
+        ones.
 
     fine_tune_steps : int, default=300
         Steps of the decoder and the code generator in the joint fine-tuning, each after 5

@@ -239,7 +239,8 @@ class GANSampler(BaseNeuralEstimator):
 
     def _init_module(self, module, M):
         if self.mixture_init:
-            # The autoencoder's code density, seeded: the start itself is deterministic.
+            # Fitted by the rule of the autoencoder's code density, seeded: the start itself
+            # is deterministic.
             mixture = fit_code_mixture(M, np.random.RandomState(0))
             module.mixture.init_from_mixture(mixture.means_, mixture.covariances_, mixture.weights_)
         elif self.pca_init:

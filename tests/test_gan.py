@@ -106,10 +106,10 @@ def test_untrained_mixture_start_samples_the_datas_mixture():
     assert np.mean(np.abs(gaussian[:, 0]) < 1.5) > 0.2
 
 
-def test_mixture_start_is_the_autoencoders_code_mixture(X_small):
-    """The start mixture is fitted as AutoencoderTransformer's code density is (one
-    full-covariance component per 20 rows, at most 10), so a fusion's code GAN starts
-    where the autoencoder's own sample draws from."""
+def test_mixture_start_follows_the_autoencoders_mixture_rule(X_small):
+    """The start mixture is fitted by the rule of AutoencoderTransformer's code density
+    (one full-covariance component per 20 rows, at most 10), so a fusion's code GAN starts
+    at the same kind of mixture as the autoencoder's own sample."""
     gan = fast(GANSampler, mixture_init=True, max_epochs=1).fit(X_small)
     assert gan.net_.module_.mixture.means.shape == (120 // 20, X_small.shape[1])
 
