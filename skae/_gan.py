@@ -82,7 +82,7 @@ class GANSampler(BaseNeuralEstimator):
 
     mixture_init : bool, default=False
         Start the generator at a Gaussian mixture fitted on the training rows (full
-        covariances, one component per 20 rows and at most 10: as the mixture
+        covariances, one component per 20 rows and at most 10: the rule of the mixture
         ``AutoencoderTransformer.sample`` draws codes from) instead: it turns the noise
         into a draw of the mixture and adds an MLP's correction, whose last layer starts at
         zero, so before training it samples the mixture and training learns what the mixture
