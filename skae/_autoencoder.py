@@ -3,6 +3,9 @@
 import copy
 import numbers
 
+import numpy as np
+import torch
+from scipy.stats import chi2
 from sklearn.utils._param_validation import Interval
 
 from ._base import (
@@ -13,8 +16,13 @@ from ._base import (
     helper_model_context,
 )
 from ._docstrings import fill_doc
-from ._modules import AutoencoderModule
+from ._modules import AutoencoderModule, GaussianLogDensity
 from ._nets import ReconstructionNet
+
+#: Floor of the variances in ``score_samples`` (a residual's, in standardised units, and
+#: the code Gaussian's, added to its diagonal): a column the decoder reconstructs almost
+#: exactly must not make every small deviation look impossible.
+MIN_VARIANCE = 1e-3
 
 
 @fill_doc
@@ -26,14 +34,25 @@ class AutoencoderTransformer(BaseAutoencoder):
     is a linear path initialised from PCA plus a non-linear MLP correction, so training starts
     from the PCA solution and improves on it. ``noise > 0`` trains a denoising autoencoder.
 
-    ``score_samples`` is minus the mean squared reconstruction error per row, in
-    standardised units (the binary cross-entropy, with ``reconstruction_loss="bce"``);
-    ``sample`` decodes codes drawn from a Gaussian mixture fitted on the training codes.
+    ``score_samples`` is a log-density with the two terms of probabilistic PCA's
+    (``PCA.score_samples``): the log-likelihood of the row given its reconstruction
+    (independent normals per numeric column, with the residual variances
+    ``noise_variance_``; categorical and Bernoulli outputs by their own likelihoods) plus
+    the log-density of its code under a Gaussian (``code_mean_``, ``code_covariance_``).
+    The first term flags rows off the directions the data varies along, the second rows
+    far out along them. Both are fitted on the training rows minus the ``contamination``
+    fraction that scores worst, so outliers in the training data do not widen them. The
+    plain reconstruction error is :func:`skae.metrics.reconstruction_error`, and
+    :func:`skae.metrics.reconstruction_error_by_column` says which columns make a row
+    anomalous. ``sample`` decodes codes drawn from a Gaussian mixture fitted on the
+    training codes.
 
     Parameters
     ----------
-    n_components : int, default=2
-        Size of the code (the output of ``transform``).
+    n_components : int or float, default=8
+        Size of the code (the output of ``transform``). A float in (0, 1) is the fraction
+        of the (standardised) variance to keep: the code gets as many units as PCA needs
+        for it, as ``PCA(n_components=0.9)``. The fitted size is ``n_components_``.
 
     {network_params}
 
@@ -58,8 +77,21 @@ class AutoencoderTransformer(BaseAutoencoder):
 
     {autoencoder_attributes}
 
+    n_components_ : int
+        Size of the code.
+
     code_density_ : sklearn.mixture.GaussianMixture
         Density of the training codes, used by ``sample``.
+
+    code_mean_ : ndarray of shape (n_components_,)
+        Mean of the code Gaussian of ``score_samples``.
+
+    code_covariance_ : ndarray of shape (n_components_, n_components_)
+        Covariance of the code Gaussian of ``score_samples``.
+
+    noise_variance_ : ndarray of shape (n_numeric_columns,)
+        Variance of each numeric column's reconstruction residual (standardised units) in
+        ``score_samples``.
 
     See Also
     --------
@@ -91,7 +123,7 @@ class AutoencoderTransformer(BaseAutoencoder):
 
     def __init__(
         self,
-        n_components=2,
+        n_components=8,
         *,
         hidden_layer_sizes=(128, 64),
         activation="relu",
@@ -146,16 +178,49 @@ class AutoencoderTransformer(BaseAutoencoder):
             self.codec_.blocks.logits_from_means_(module.decoder_linear)
 
     def _after_training(self, X, M, rng):
-        super()._after_training(X, M, rng)
         if len(M) > MIXTURE_MAX_ROWS:
             M = M[rng.choice(len(M), MIXTURE_MAX_ROWS, replace=False)]
         codes = self._predict_batches(
-            M, lambda m, x: m.encode(x), self.n_components, M.dtype, encode=False
-        )
+            M, lambda m, x: m.encode(x), self.n_components_, M.dtype, encode=False
+        ).astype(np.float64)
         self.code_density_ = fit_code_mixture(codes, rng)
+        residuals = self._predict_batches(
+            M, lambda m, x: m(x) - x, M.shape[1], M.dtype, encode=False
+        )[:, : self.codec_.blocks.n_numeric].astype(np.float64)
+        self._fit_score_terms(codes, residuals, np.ones(len(M), dtype=bool))
+        # Refit on the rows that score above the contamination quantile: the outliers
+        # that training data contains must not widen what counts as typical.
+        scores = self._predict_batches(
+            M, lambda m, x: self._row_scores(m, x)[:, None], 1, M.dtype, encode=False
+        )[:, 0]
+        self._fit_score_terms(codes, residuals, scores >= np.quantile(scores, self.contamination))
+        super()._after_training(X, M, rng)
+
+    def _fit_score_terms(self, codes, residuals, inliers):
+        """The code Gaussian (``code_mean_``, ``code_covariance_``) and the residual
+        variances (``noise_variance_``) of ``score_samples``, fitted on the rows
+        ``inliers``, then scaled so that the median over all rows of each squared,
+        standardised distance is its median under the fitted normal (the consistency
+        correction of robust covariance estimators such as ``MinCovDet``)."""
+        self.code_mean_ = codes[inliers].mean(axis=0)
+        offsets = codes - self.code_mean_
+        covariance = np.atleast_2d(np.cov(offsets[inliers], rowvar=False, bias=True))
+        covariance += MIN_VARIANCE * np.eye(len(covariance))
+        distances = (offsets @ np.linalg.inv(covariance) * offsets).sum(axis=1)
+        self.code_covariance_ = covariance * np.median(distances) / chi2.median(len(covariance))
+        variances = np.maximum((residuals[inliers] ** 2).mean(axis=0), MIN_VARIANCE)
+        variances *= np.median(residuals**2 / variances, axis=0) / chi2.median(1)
+        self.noise_variance_ = np.maximum(variances, MIN_VARIANCE)
 
     def _row_scores(self, module, x):
-        return -self._row_errors(module, x)
+        code = module.encode(x)
+        log_scale = 0.5 * torch.log(torch.as_tensor(self.noise_variance_, device=x.device))
+        reconstruction = self.codec_.blocks.log_likelihood(
+            module.decode(code), x, log_scale.to(x.dtype)
+        )
+        code_density = GaussianLogDensity(self.code_mean_, self.code_covariance_)
+        code_term = code_density.to(x.device, x.dtype)(code)
+        return reconstruction + code_term + self.codec_.log_abs_det_jacobian
 
     def _sample_codes(self, n_samples, rng):
         density = copy.copy(self.code_density_)

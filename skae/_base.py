@@ -29,7 +29,12 @@ from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    RealNotInt,
+    StrOptions,
+)
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
@@ -185,10 +190,11 @@ def compute_dtype(X):
 
 
 def fit_pca(M, n_components, max_rows=10_000, random_state=0):
-    """PCA with up to ``n_components`` axes on the rows of ``M`` (a subsample of large ``M``)."""
+    """PCA with up to ``n_components`` axes on the rows of ``M`` (a subsample of large
+    ``M``); a float in (0, 1) is the fraction of the variance to keep, as in ``PCA``."""
     if len(M) > max_rows:
         M = M[np.random.RandomState(random_state).choice(len(M), max_rows, replace=False)]
-    n_pca = min(n_components, *M.shape)
+    n_pca = n_components if n_components < 1 else min(n_components, *M.shape)
     with np.errstate(all="ignore"), warnings.catch_warnings(), helper_model_context():
         warnings.simplefilter("ignore", RuntimeWarning)
         return PCA(n_components=n_pca, svd_solver="full").fit(M)
@@ -262,6 +268,7 @@ class BaseNeuralEstimator(BaseEstimator):
         rng = fit_rng(self.random_state)
         with seeded_torch(rng.randint(_MAX_SEED), self.device_):
             M = np.ascontiguousarray(self.codec_.encode(X), dtype=np.float32)
+            self._learn_sizes(M)
             self.net_ = self._make_net(len(M), rng).initialize()
             self._init_module(self.net_.module_, M)
             # partial_fit, unlike fit, keeps the initialisation done just above.
@@ -436,6 +443,10 @@ class BaseNeuralEstimator(BaseEstimator):
         """The untrained ``torch.nn.Module`` for ``n_features`` model columns."""
         raise NotImplementedError
 
+    def _learn_sizes(self, M):
+        """Set the fitted sizes the network depends on from the training matrix ``M``
+        (default: none)."""
+
     def _init_module(self, module, M):
         """Initialise ``module`` from the training matrix before training (default: no-op)."""
 
@@ -568,7 +579,10 @@ class BaseAutoencoder(
 
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
-        "n_components": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_components": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="neither"),
+        ],
         "contamination": [Interval(numbers.Real, 0, 0.5, closed="right")],
         "reconstruction_loss": [StrOptions({"auto", "mse", "bce"})],
         "pca_init": ["boolean"],
@@ -603,10 +617,16 @@ class BaseAutoencoder(
         choice = {"mse": False, "bce": True, "auto": "auto"}[self.reconstruction_loss]
         return f"reconstruction_loss={self.reconstruction_loss!r}", choice
 
+    def _learn_sizes(self, M):
+        n_components = self.n_components
+        if not isinstance(n_components, numbers.Integral):
+            n_components = fit_pca(M, n_components).n_components_
+        self.n_components_ = int(n_components)
+
     def _build_module(self, n_features):
         return self._module_class(
             n_features,
-            self.n_components,
+            self.n_components_,
             hidden_layer_sizes=self.hidden_layer_sizes,
             activation=self.activation,
             dropout=self.dropout,
@@ -621,7 +641,7 @@ class BaseAutoencoder(
 
     @property
     def _n_features_out(self):
-        return self.n_components
+        return self.n_components_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -642,12 +662,12 @@ class BaseAutoencoder(
 
         Returns
         -------
-        Z : ndarray of shape (n_samples, n_components)
+        Z : ndarray of shape (n_samples, n_components_)
             Codes, in the dtype of ``X`` (float32 stays float32).
         """
         X = self._validate_input(X)
         return self._predict_batches(
-            X, lambda m, x: m.encode(x), self.n_components, compute_dtype(X)
+            X, lambda m, x: m.encode(x), self.n_components_, compute_dtype(X)
         )
 
     def inverse_transform(self, Z):
@@ -655,7 +675,7 @@ class BaseAutoencoder(
 
         Parameters
         ----------
-        Z : array-like of shape (n_samples, n_components)
+        Z : array-like of shape (n_samples, n_components_)
 
         Returns
         -------
@@ -664,10 +684,10 @@ class BaseAutoencoder(
         """
         check_is_fitted(self)
         Z = check_array(Z, dtype=[np.float64, np.float32])
-        if Z.shape[1] != self.n_components:
+        if Z.shape[1] != self.n_components_:
             raise ValueError(
                 f"Z has {Z.shape[1]} columns, but {type(self).__name__} has "
-                f"n_components={self.n_components}."
+                f"{self.n_components_} components (n_components={self.n_components!r})."
             )
         return self._decode(Z, compute_dtype(Z))
 
@@ -689,6 +709,23 @@ class BaseAutoencoder(
         error for numbers, cross-entropy for categories (for
         :func:`skae.metrics.reconstruction_error`)."""
         return self._per_row(self._validate_input(X), self._row_errors)
+
+    def _column_errors(self, X):
+        """Per-row, per-column reconstruction loss, ``(n, n_features_in_)`` float64, columns
+        in the input's order (for :func:`skae.metrics.reconstruction_error_by_column`)."""
+        return self._validated_column_errors(self._validate_input(X))
+
+    def _validated_column_errors(self, X):
+        blocks = self.codec_.blocks
+        losses = self._predict_batches(
+            X,
+            lambda m, x: blocks.column_losses(m.decode(m.encode(x)), x),
+            blocks.n_user_columns,
+            compute_dtype(X),
+        )
+        errors = np.empty(losses.shape, dtype=np.float64)
+        errors[:, [*self.codec_.numeric_, *self.codec_.categorical_]] = losses
+        return errors
 
     def _row_errors(self, module, x):
         return self.codec_.blocks.reconstruction_loss(module.decode(module.encode(x)), x)

@@ -343,7 +343,7 @@ class AEGANFusion(
         """Codes of validated rows ``A``."""
         autoencoder = self.autoencoder_
         return autoencoder._predict_batches(
-            A, lambda m, x: m.encode(x), autoencoder.n_components, compute_dtype(A)
+            A, lambda m, x: m.encode(x), autoencoder.n_components_, compute_dtype(A)
         )
 
     def _data_critic(self):
@@ -459,10 +459,9 @@ class AEGANFusion(
 
     # ---------------------------------------------------------------- scores
     def _score_terms(self, A):
-        """Per row of validated rows ``A``: minus the reconstruction error, and the code
+        """Per row of validated rows ``A``: the autoencoder's ``score_samples``, and the code
         critic's logit, as an ``(n, 2)`` float64 array."""
-        autoencoder = self.autoencoder_
-        errors = autoencoder._per_row(A, autoencoder._row_errors)
+        autoencoder_scores = self.autoencoder_._score_validated(A)
         critic = predict_in_batches(
             self.code_critic_,
             self._encode(A),
@@ -472,7 +471,7 @@ class AEGANFusion(
             "cpu",
             prepare=self.gan_.codec_.encode,
         )
-        return np.c_[-errors, critic[:, 0].astype(np.float64)]
+        return np.c_[autoencoder_scores, critic[:, 0].astype(np.float64)]
 
     def _combine(self, terms):
         return (terms - self.score_center_) / self.score_scale_ @ self.score_weights_
@@ -504,6 +503,13 @@ class AEGANFusion(
             A = self.autoencoder_._validate_input(X)
         validate_data(self, X, reset=False, skip_check_array=True)
         return A
+
+    def _reconstruction_errors(self, X):
+        autoencoder = self.autoencoder_
+        return autoencoder._per_row(self._validate_input(X), autoencoder._row_errors)
+
+    def _column_errors(self, X):
+        return self.autoencoder_._validated_column_errors(self._validate_input(X))
 
     def transform(self, X):
         """Encode ``X`` with the autoencoder.
@@ -556,7 +562,7 @@ class AEGANFusion(
 
     @property
     def _n_features_out(self):
-        return self.autoencoder_.n_components
+        return self.autoencoder_.n_components_
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -154,9 +154,16 @@ class OutputBlocks:
             )
         return (out[:, numeric] - target[:, numeric]) ** 2
 
-    def reconstruction_loss(self, out, target):
-        """Per-row loss averaged over the user's columns: squared error (or binary
+    def column_losses(self, out, target):
+        """Per-row, per-user-column loss, ``(n, n_user_columns)``: squared error (or binary
         cross-entropy, for values in [0, 1]) for a number, cross-entropy for a category."""
+        losses = [self._numeric_errors(out, target)]
+        for block, log_p in zip(self.category_slices, self._log_probabilities(out), strict=True):
+            losses.append(-(target[:, block] * log_p).sum(dim=1, keepdim=True))
+        return torch.cat(losses, dim=1)
+
+    def reconstruction_loss(self, out, target):
+        """Per-row loss averaged over the user's columns (see :meth:`column_losses`)."""
         numeric = self._numeric_errors(out, target).sum(dim=1)
         if not self.category_slices:
             return numeric / max(self.n_numeric, 1)
@@ -348,6 +355,23 @@ def gaussian_log_likelihood(x, mean, log_scale):
     """Per-row log-density of ``x`` under independent normals (summed over features)."""
     z = (x - mean) * torch.exp(-log_scale)
     return -(0.5 * z**2 + log_scale + 0.5 * np.log(2 * np.pi)).sum(dim=1)
+
+
+class GaussianLogDensity(nn.Module):
+    """The log-density of a multivariate normal distribution, in torch, so that a network's
+    scores can include it batch by batch (float64 buffers: cast the module to the data's
+    dtype)."""
+
+    def __init__(self, mean, covariance):
+        super().__init__()
+        cholesky = np.linalg.cholesky(np.asarray(covariance, dtype=np.float64))
+        log_norm = -np.log(np.diag(cholesky)).sum() - 0.5 * len(cholesky) * np.log(2 * np.pi)
+        self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float64))
+        self.register_buffer("whitening", torch.as_tensor(np.linalg.inv(cholesky).T))
+        self.register_buffer("log_norm", torch.as_tensor(log_norm, dtype=torch.float64))
+
+    def forward(self, z):
+        return self.log_norm - 0.5 * (((z - self.mean) @ self.whitening) ** 2).sum(dim=1)
 
 
 def kl_to_standard_normal(z_mean, z_logvar):

@@ -30,8 +30,10 @@ class VAETransformer(BaseAutoencoder):
 
     Parameters
     ----------
-    n_components : int, default=2
-        Size of the code (the output of ``transform``).
+    n_components : int or float, default=8
+        Size of the code (the output of ``transform``). A float in (0, 1) is the fraction
+        of the (standardised) variance to keep: the code gets as many units as PCA needs
+        for it, as ``PCA(n_components=0.9)``. The fitted size is ``n_components_``.
 
     beta : float, default=1.0
         Weight of the KL term. ``beta=0`` trains a plain (stochastic) autoencoder,
@@ -59,6 +61,9 @@ class VAETransformer(BaseAutoencoder):
     {fitted_attributes}
 
     {autoencoder_attributes}
+
+    n_components_ : int
+        Size of the code.
 
     Notes
     -----
@@ -102,7 +107,7 @@ class VAETransformer(BaseAutoencoder):
 
     def __init__(
         self,
-        n_components=2,
+        n_components=8,
         *,
         beta=1.0,
         kl_warmup=0,
@@ -164,7 +169,7 @@ class VAETransformer(BaseAutoencoder):
 
     def _init_module(self, module, M):
         if self.pca_init:
-            pca = fit_pca(M, self.n_components)
+            pca = fit_pca(M, self.n_components_)
             module.init_from_probabilistic_pca(
                 pca.components_, pca.mean_, pca.explained_variance_, pca.noise_variance_
             )
@@ -179,4 +184,4 @@ class VAETransformer(BaseAutoencoder):
         return elbo + self.codec_.log_abs_det_jacobian
 
     def _sample_codes(self, n_samples, rng):
-        return rng.standard_normal((n_samples, self.n_components))
+        return rng.standard_normal((n_samples, self.n_components_))

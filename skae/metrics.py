@@ -3,7 +3,8 @@
 A GAN's losses say little about its samples. These scores compare samples with real rows
 directly: :func:`c2st_score` asks whether a classifier can tell them apart at all,
 :func:`column_fidelity_score` compares each column's distribution, and
-:func:`reconstruction_error` gives the per-row error of any skae encoder/decoder.
+:func:`reconstruction_error` gives the per-row error of any skae encoder/decoder, and
+:func:`reconstruction_error_by_column` its breakdown over the input's columns.
 
 All accept NumPy arrays and pandas DataFrames. Columns that are not numbers (``category``,
 ``object``, ``string``, ``bool``) are compared as categories.
@@ -19,7 +20,12 @@ from sklearn.utils.validation import check_array
 
 from ._codec import is_categorical
 
-__all__ = ["c2st_score", "column_fidelity_score", "reconstruction_error"]
+__all__ = [
+    "c2st_score",
+    "column_fidelity_score",
+    "reconstruction_error",
+    "reconstruction_error_by_column",
+]
 
 _MAX_SEED = np.iinfo(np.int32).max
 
@@ -121,11 +127,12 @@ def column_fidelity_score(X_real, X_synthetic):
 def reconstruction_error(estimator, X):
     """Per-row reconstruction error of a fitted skae encoder/decoder.
 
-    The mean over the model's columns of the squared difference between a row and its
-    reconstruction (the decoding of its code; the posterior mean's, for a VAE), in the
-    model's standardised units so that no column dominates by its scale; the binary
-    cross-entropy for a model with Bernoulli outputs (``reconstruction_loss="bce"``). For an
-    :class:`~skae.AutoencoderTransformer` it equals ``-score_samples(X)``.
+    The mean over the input's columns of the error between a row and its reconstruction
+    (the decoding of its code; the posterior mean's, for a VAE): the squared difference
+    for a number, in the model's standardised units so that no column dominates by its
+    scale (the binary cross-entropy for a model with Bernoulli outputs,
+    ``reconstruction_loss="bce"``), and the cross-entropy for a category. It is the
+    row mean of :func:`reconstruction_error_by_column`.
 
     Parameters
     ----------
@@ -149,14 +156,60 @@ def reconstruction_error(estimator, X):
     >>> reconstruction_error(ae, X[:3]).shape
     (3,)
     """
-    errors = getattr(estimator, "_reconstruction_errors", None)
-    if errors is None:
+    return _encoder_decoder(estimator, "reconstruction_error")._reconstruction_errors(X)
+
+
+def reconstruction_error_by_column(estimator, X):
+    """Which columns make a row badly reconstructed: its error, column by column.
+
+    The terms whose mean is :func:`reconstruction_error`: per row and input column, the
+    squared standardised difference for a number (the binary cross-entropy with
+    ``reconstruction_loss="bce"``) and the cross-entropy of the true category for a
+    categorical column (one column each, however many categories it has). Sort a flagged
+    row's values to see what made it anomalous.
+
+    Parameters
+    ----------
+    estimator : fitted AutoencoderTransformer, VAETransformer or AEGANFusion
+        The model that encodes and decodes.
+    X : array-like or DataFrame of shape (n_samples, n_features)
+        Rows to explain.
+
+    Returns
+    -------
+    errors : DataFrame of shape (n_samples, n_features)
+        Columns named as the input's (``feature_names_in_``, or ``x0``, ``x1``, ... when
+        fitted on an array), with the index of ``X`` when it is a DataFrame. Higher means
+        worse reconstructed.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_wine
+    >>> from skae import AutoencoderTransformer
+    >>> from skae.metrics import reconstruction_error_by_column
+    >>> X = load_wine(as_frame=True).data
+    >>> ae = AutoencoderTransformer(n_components=4, max_epochs=5, random_state=0).fit(X)
+    >>> errors = reconstruction_error_by_column(ae, X.iloc[:3])
+    >>> errors.shape, errors.columns[0]
+    ((3, 13), 'alcohol')
+    """
+    errors = _encoder_decoder(estimator, "reconstruction_error_by_column")._column_errors(X)
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None:
+        names = [f"x{i}" for i in range(errors.shape[1])]
+    index = X.index if isinstance(X, pd.DataFrame) else None
+    return pd.DataFrame(errors, columns=list(names), index=index)
+
+
+def _encoder_decoder(estimator, function):
+    """``estimator``, when it is a skae model that encodes and decodes, else a TypeError."""
+    if not hasattr(estimator, "_column_errors"):
         raise TypeError(
-            "reconstruction_error needs a skae model that encodes and decodes "
+            f"{function} needs a skae model that encodes and decodes "
             "(AutoencoderTransformer, VAETransformer or AEGANFusion); got "
             f"{type(estimator).__name__}."
         )
-    return errors(X)
+    return estimator
 
 
 def _paired_tables(X_real, X_synthetic):

@@ -29,10 +29,21 @@ def fast(estimator_class, **params):
         "random_state": 0,
         "device": "cpu",
     }
-    if "critic_hidden_layer_sizes" in estimator_class().get_params():
+    params_of_class = estimator_class().get_params()
+    if "n_components" in params_of_class:
+        # X_small lies on a 2-D manifold: a 2-unit code, smaller than its 7 columns.
+        defaults["n_components"] = 2
+    if "critic_hidden_layer_sizes" in params_of_class:
         # Small batches: a few epochs then make enough critic steps for generator steps.
         defaults.update(critic_hidden_layer_sizes=(16,), batch_size=32)
     return estimator_class(**{**defaults, **params})
+
+
+def code_log_density(autoencoder, codes):
+    """The code term of an AutoencoderTransformer's ``score_samples``, in SciPy."""
+    from scipy.stats import multivariate_normal
+
+    return multivariate_normal(autoencoder.code_mean_, autoencoder.code_covariance_).logpdf(codes)
 
 
 requires_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")

@@ -12,8 +12,9 @@ from skorch.history import History
 
 from skae import AutoencoderTransformer
 from skae._nets import EarlyStoppingFromStart, TensorRows, WeightAverage
+from skae.metrics import reconstruction_error
 
-from .conftest import fast
+from .conftest import code_log_density, fast
 
 
 def test_beats_pca_on_held_out_digits():
@@ -146,7 +147,7 @@ def test_weight_average_is_loaded_at_the_end_of_training_without_validation():
 def test_fitted_weights_are_the_best_validated_ones(X_small):
     """The weights a fit ends with score, on the validation rows, the best validation loss
     of its history: early stopping kept the (averaged) weights that were validated."""
-    ae = fast(AutoencoderTransformer, max_epochs=20, lr=1e-2).fit(X_small)
+    ae = fast(AutoencoderTransformer, n_components=2, max_epochs=20, lr=1e-2).fit(X_small)
     assert "weight_average" in dict(ae.net_.callbacks_)
     rows = TensorRows(torch.from_numpy(ae.codec_.encode(ae._validate_input(X_small))))
     _, valid = ae.net_.get_split_datasets(rows)
@@ -174,3 +175,64 @@ def test_pca_init_false_trains_a_plain_mlp(X_small):
     ae = fast(AutoencoderTransformer, pca_init=False).fit(X_small)
     assert not hasattr(ae.net_.module_, "encoder_linear")
     assert ae.transform(X_small).shape == (len(X_small), 2)
+
+
+# ------------------------------------------------------------------ the anomaly score
+def _along_the_main_axis(seed=0):
+    """Inliers on a 2-D plane in 6-D with a little noise, and rows far out *along* the
+    plane: perfectly reconstructed by a 2-unit code, yet nothing like the inliers."""
+    rng = np.random.RandomState(seed)
+    basis = rng.randn(2, 6)
+    inliers = rng.randn(400, 2) @ basis + 0.05 * rng.randn(400, 6)
+    outliers = np.array([[8.0, 0.0], [-8.0, 1.0], [0.0, 9.0], [6.0, -6.0]]) @ basis
+    return inliers, outliers
+
+
+def test_score_sees_rows_far_along_the_codes_directions():
+    inliers, outliers = _along_the_main_axis()
+    ae = fast(AutoencoderTransformer, n_components=2, max_epochs=10).fit(inliers)
+    scores, errors = ae.score_samples(outliers), reconstruction_error(ae, outliers)
+    assert scores.max() < np.percentile(ae.score_samples(inliers), 1)
+    assert np.all(ae.predict(outliers) == -1)
+    # What a reconstruction error alone cannot see: these rows reconstruct as well as most.
+    assert errors.max() < np.percentile(reconstruction_error(ae, inliers), 90)
+
+
+def test_score_is_the_reconstruction_log_likelihood_plus_the_code_log_density(X_small):
+    """score_samples = log N(x | decoded code, noise_variance_) + log N(code | code
+    Gaussian), in the input's units: the terms of probabilistic PCA's log-likelihood."""
+    X = X_small.astype(np.float64)
+    ae = fast(AutoencoderTransformer, n_components=2).fit(X)
+    codes = ae.transform(X)
+    scale = ae.codec_.scaler_.scale_
+    residuals = (X - ae.inverse_transform(codes)) / scale
+    variances = ae.noise_variance_
+    reconstruction = -0.5 * (residuals**2 / variances + np.log(2 * np.pi * variances)).sum(1)
+    expected = reconstruction + code_log_density(ae, codes) - np.log(scale).sum()
+    np.testing.assert_allclose(ae.score_samples(X), expected, rtol=1e-6)
+    assert ae.noise_variance_.shape == (X.shape[1],)
+
+
+def test_score_terms_are_fitted_without_the_contamination(X_small):
+    """The code Gaussian and the residual variances come from the rows that score above
+    the contamination quantile: outliers in the training data do not widen them."""
+    rng = np.random.RandomState(0)
+    spread = rng.choice([-4.0, 4.0], size=(10, X_small.shape[1])) * X_small.std(0)
+    X = np.r_[X_small, X_small[:10] + spread].astype(np.float64)
+    ae = fast(AutoencoderTransformer, n_components=2).fit(X)
+    codes = ae.transform(X)
+    assert np.linalg.det(ae.code_covariance_) < 0.5 * np.linalg.det(np.cov(codes.T))
+    assert np.all(ae.predict(X[-10:]) == -1)
+
+
+def test_float_n_components_is_the_pca_code_size_for_that_variance(X_small):
+    ae = fast(AutoencoderTransformer, n_components=0.9).fit(X_small)
+    expected = PCA(0.9, svd_solver="full").fit(StandardScaler().fit_transform(X_small))
+    assert ae.n_components_ == expected.n_components_ < X_small.shape[1]
+    assert ae.transform(X_small).shape == (len(X_small), ae.n_components_)
+    assert list(ae.get_feature_names_out()) == [
+        f"autoencodertransformer{i}" for i in range(ae.n_components_)
+    ]
+    for bad in (1.5, 0.0, -1):
+        with pytest.raises(InvalidParameterError, match="n_components"):
+            AutoencoderTransformer(n_components=bad).fit(X_small)

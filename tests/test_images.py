@@ -19,7 +19,7 @@ from skae import _fusion as fusion_module
 from skae._modules import CriticModule, OutputBlocks, conv_decoder, conv_encoder
 from skae.metrics import reconstruction_error
 
-from .conftest import fast, fast_fusion, requires_cuda
+from .conftest import code_log_density, fast, fast_fusion, requires_cuda
 
 ESTIMATORS = [AutoencoderTransformer, VAETransformer, GANSampler]
 
@@ -177,12 +177,14 @@ def test_auto_bounds_the_outputs_of_unscaled_images_in_the_unit_interval(Estimat
     assert not bounded(pixels, input_shape=(1, 8, 8), **UNBOUNDED[Estimator])
 
 
-def test_bce_score_is_minus_the_binary_cross_entropy(pixels):
+def test_bce_score_is_the_bernoulli_log_likelihood_plus_the_code_log_density(pixels):
     model = fast(AutoencoderTransformer, reconstruction_loss="bce").fit(pixels.astype(np.float64))
-    p = model.inverse_transform(model.transform(pixels.astype(np.float64)))
-    bce = -(pixels * np.log(p) + (1 - pixels) * np.log1p(-p)).mean(axis=1)
-    np.testing.assert_allclose(model.score_samples(pixels), -bce, rtol=1e-4)
-    np.testing.assert_allclose(reconstruction_error(model, pixels), bce, rtol=1e-4)
+    codes = model.transform(pixels.astype(np.float64))
+    p = model.inverse_transform(codes)
+    bce = -(pixels * np.log(p) + (1 - pixels) * np.log1p(-p))
+    expected = -bce.sum(axis=1) + code_log_density(model, codes)
+    np.testing.assert_allclose(model.score_samples(pixels), expected, rtol=1e-4)
+    np.testing.assert_allclose(reconstruction_error(model, pixels), bce.mean(axis=1), rtol=1e-4)
 
 
 def test_bce_autoencoder_reconstructs_about_as_well_as_pca(pixels):

@@ -7,9 +7,14 @@ from sklearn.decomposition import PCA
 from sklearn.exceptions import NotFittedError
 
 from skae import AutoencoderTransformer, VAETransformer
-from skae.metrics import c2st_score, column_fidelity_score, reconstruction_error
+from skae.metrics import (
+    c2st_score,
+    column_fidelity_score,
+    reconstruction_error,
+    reconstruction_error_by_column,
+)
 
-from .conftest import fast
+from .conftest import fast, fast_fusion
 
 
 @pytest.fixture
@@ -100,11 +105,49 @@ def test_c2st_needs_two_rows_per_side(gaussians):
         c2st_score(real, other[:1])
 
 
-def test_reconstruction_error_of_an_autoencoder_is_minus_its_score(X_small):
-    ae = fast(AutoencoderTransformer, n_components=2).fit(X_small)
-    errors = reconstruction_error(ae, X_small)
+def test_reconstruction_error_is_the_mean_squared_standardised_error(X_small):
+    X = X_small.astype(np.float64)
+    ae = fast(AutoencoderTransformer, n_components=2).fit(X)
+    errors = reconstruction_error(ae, X)
+    scaled = ae.codec_.scaler_.transform
+    expected = ((scaled(X) - scaled(ae.inverse_transform(ae.transform(X)))) ** 2).mean(1)
     assert errors.shape == (120,) and errors.dtype == np.float64
-    np.testing.assert_allclose(errors, -ae.score_samples(X_small))
+    np.testing.assert_allclose(errors, expected, rtol=1e-6)
+
+
+def test_reconstruction_error_by_column_names_the_columns_that_make_a_row_anomalous(X_small):
+    frame = pd.DataFrame(X_small.astype(np.float64), columns=list("abcdefg"))
+    ae = fast(AutoencoderTransformer, n_components=2).fit(frame)
+    broken = frame.iloc[:5].copy()
+    broken["d"] += 10 * frame["d"].std()
+    errors = reconstruction_error_by_column(ae, broken)
+    assert list(errors.columns) == list("abcdefg") and list(errors.index) == list(broken.index)
+    assert (errors.idxmax(axis=1) == "d").all()
+    np.testing.assert_allclose(errors.mean(axis=1), reconstruction_error(ae, broken), rtol=1e-6)
+    unnamed = reconstruction_error_by_column(fast(AutoencoderTransformer).fit(X_small), X_small)
+    assert list(unnamed.columns) == [f"x{i}" for i in range(7)]
+
+
+def test_reconstruction_error_by_column_gives_a_category_one_column(X_small):
+    frame = pd.DataFrame(X_small[:, :3].astype(np.float64), columns=["a", "b", "c"])
+    frame.insert(1, "side", np.where(X_small[:, 0] > 0, "right", "left"))
+    ae = fast(AutoencoderTransformer, n_components=2, max_epochs=30).fit(frame)
+    flipped = frame.copy()
+    flipped["side"] = flipped["side"].map({"right": "left", "left": "right"})
+    errors = reconstruction_error_by_column(ae, flipped)
+    assert list(errors.columns) == ["a", "side", "b", "c"]
+    original = reconstruction_error_by_column(ae, frame)
+    assert errors["side"].mean() > 2 * original["side"].mean()
+    np.testing.assert_allclose(errors.mean(axis=1), reconstruction_error(ae, flipped), rtol=1e-6)
+
+
+def test_reconstruction_error_of_a_fusion_is_its_autoencoders(X_small):
+    fusion = fast_fusion().fit(X_small)
+    np.testing.assert_allclose(
+        reconstruction_error(fusion, X_small), reconstruction_error(fusion.autoencoder_, X_small)
+    )
+    errors = reconstruction_error_by_column(fusion, X_small)
+    assert errors.shape == X_small.shape
 
 
 def test_reconstruction_error_of_a_vae_uses_the_posterior_mean(X_small):
@@ -118,10 +161,11 @@ def test_reconstruction_error_of_a_vae_uses_the_posterior_mean(X_small):
 
 
 def test_reconstruction_error_needs_a_fitted_skae_encoder_decoder(X_small):
-    with pytest.raises(TypeError, match="PCA"):
-        reconstruction_error(PCA(2).fit(X_small), X_small)
-    with pytest.raises(NotFittedError):
-        reconstruction_error(AutoencoderTransformer(), X_small)
-    ae = fast(AutoencoderTransformer).fit(X_small)
-    with pytest.raises(ValueError, match="features"):
-        reconstruction_error(ae, X_small[:, :3])
+    for metric in (reconstruction_error, reconstruction_error_by_column):
+        with pytest.raises(TypeError, match="PCA"):
+            metric(PCA(2).fit(X_small), X_small)
+        with pytest.raises(NotFittedError):
+            metric(AutoencoderTransformer(), X_small)
+        ae = fast(AutoencoderTransformer).fit(X_small)
+        with pytest.raises(ValueError, match="features"):
+            metric(ae, X_small[:, :3])
