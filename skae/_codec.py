@@ -171,7 +171,8 @@ class TableCodec:
                 self.scaler_ = QuantileTransformer(
                     n_quantiles=n_quantiles, output_distribution="normal", random_state=0
                 )
-            self.scaler_.fit(numeric)
+            # Arrays in and out whatever the caller's set_config(transform_output=...) says.
+            self.scaler_.set_output(transform="default").fit(numeric)
         self.low_, self.high_ = numeric.min(axis=0), numeric.max(axis=0)
         self.decimals_ = np.array([_decimals(column) for column in numeric.T], dtype=int)
         sizes = [c.size for c in self.categorical_.values()]

@@ -99,10 +99,8 @@ class AEGANFusion(
     the VAE's and the GAN's, and fine-tuning improves them, but they are no better than
     the autoencoder's own ``sample`` (worse on breast cancer; user guide).
     ``score_samples`` adds the code critic's judgement to the autoencoder's:
-    ``-z(reconstruction error) + critic_weight * z(code critic logit)``, each term z-scored
-    with its mean and spread over the training rows. A row that reconstructs well but
-    whose code lies where no training code lies (which a reconstruction error alone cannot
-    see) then scores low.
+    ``z(autoencoder_.score_samples) + critic_weight * z(code critic logit)``, each term
+    z-scored with its mean and spread over the training rows.
 
     Parameters
     ----------
@@ -140,7 +138,7 @@ class AEGANFusion(
 
     critic_weight : float, default=1.0
         Weight of the code critic's term in ``score_samples``; ``0`` scores by the
-        (z-scored) reconstruction error alone.
+        autoencoder's (z-scored) ``score_samples`` alone.
 
     contamination : float in (0, 0.5], default=0.1
         Expected fraction of outliers in the training data; sets ``offset_``.
@@ -171,8 +169,8 @@ class AEGANFusion(
         Whether the fine-tuned decoder was kept.
 
     score_center_, score_scale_ : ndarray of shape (2,)
-        Mean and standard deviation over the training rows of the two score terms (minus
-        the reconstruction error, the code critic's logit).
+        Mean and standard deviation over the training rows of the two score terms (the
+        autoencoder's ``score_samples``, the code critic's logit).
 
     score_weights_ : ndarray of shape (2,)
         The terms' weights in ``score_samples``: ``[1, critic_weight]``.
@@ -479,8 +477,8 @@ class AEGANFusion(
     def score_samples(self, X):
         """Per-row normality score: higher is more normal.
 
-        ``-z(reconstruction error) + critic_weight * z(code critic logit)``, each term
-        z-scored with its mean and standard deviation over the training rows, so the
+        ``z(autoencoder_.score_samples(X)) + critic_weight * z(code critic logit)``, each
+        term z-scored with its mean and standard deviation over the training rows, so the
         training rows' scores have mean 0.
 
         Parameters

@@ -8,6 +8,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
@@ -186,3 +187,17 @@ def test_methods_before_fit_raise_not_fitted(Estimator, X_small, method):
 def test_invalid_parameters_name_the_parameter(Estimator, X_small, params, name):
     with pytest.raises(InvalidParameterError, match=name):
         fast(Estimator, **params).fit(X_small)
+
+
+def test_global_pandas_output_changes_what_comes_back_not_how_it_works(Estimator, X_small):
+    """sklearn.set_config(transform_output="pandas") made fit hand a DataFrame from the
+    internal scaler to torch; now only the returned codes follow it."""
+    with config_context(transform_output="pandas"):
+        model = fast(Estimator).fit(X_small)
+        codes = model.transform(X_small)
+        scores = model.score_samples(X_small)
+    assert isinstance(codes, pd.DataFrame) and list(codes.columns) == list(
+        model.get_feature_names_out()
+    )
+    np.testing.assert_allclose(codes.to_numpy(), model.transform(X_small))
+    np.testing.assert_allclose(scores, model.score_samples(X_small))

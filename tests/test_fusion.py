@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import spearmanr
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
@@ -273,3 +274,11 @@ def test_bad_parts_and_input(X_small):
         fusion.sample(0)
     with pytest.raises(ValueError, match="n_components"):
         fusion.inverse_transform(np.zeros((3, 5)))
+
+
+def test_global_pandas_output_changes_what_comes_back_not_how_it_works(X_small):
+    with config_context(transform_output="pandas"):
+        fusion = fast_fusion().fit(X_small)
+        codes = fusion.transform(X_small)
+    assert isinstance(codes, pd.DataFrame)
+    np.testing.assert_allclose(codes.to_numpy(), fusion.transform(X_small))
