@@ -136,7 +136,7 @@ class AEGANFusion(
         Training steps (batches of up to 128 codes) of the code critic behind
         ``score_samples``.
 
-    critic_weight : float, default=1.0
+    critic_weight : float, default=0.25
         Weight of the code critic's term in ``score_samples``; ``0`` scores by the
         autoencoder's (z-scored) ``score_samples`` alone.
 
@@ -242,7 +242,7 @@ class AEGANFusion(
         adversarial_weight=0.1,
         cycle_weight=1.0,
         critic_steps=500,
-        critic_weight=1.0,
+        critic_weight=0.25,
         contamination=0.1,
         random_state=None,
         verbose=0,
