@@ -205,9 +205,10 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.code_mean_ = codes[inliers].mean(axis=0)
         offsets = codes - self.code_mean_
         covariance = np.atleast_2d(np.cov(offsets[inliers], rowvar=False, bias=True))
-        covariance += MIN_VARIANCE * np.eye(len(covariance))
-        distances = (offsets @ np.linalg.inv(covariance) * offsets).sum(axis=1)
-        self.code_covariance_ = covariance * np.median(distances) / chi2.median(len(covariance))
+        floor = MIN_VARIANCE * np.eye(len(covariance))
+        distances = (offsets @ np.linalg.inv(covariance + floor) * offsets).sum(axis=1)
+        correction = np.median(distances) / chi2.median(len(covariance))
+        self.code_covariance_ = covariance * correction + floor
         variances = np.maximum((residuals[inliers] ** 2).mean(axis=0), MIN_VARIANCE)
         variances *= np.median(residuals**2 / variances, axis=0) / chi2.median(1)
         self.noise_variance_ = np.maximum(variances, MIN_VARIANCE)

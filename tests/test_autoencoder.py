@@ -236,3 +236,10 @@ def test_float_n_components_is_the_pca_code_size_for_that_variance(X_small):
     for bad in (1.5, 0.0, -1):
         with pytest.raises(InvalidParameterError, match="n_components"):
             AutoencoderTransformer(n_components=bad).fit(X_small)
+
+
+def test_score_is_finite_on_constant_data():
+    """Identical rows give a code Gaussian of zero spread before its floor."""
+    ae = fast(AutoencoderTransformer).fit(np.ones((30, 4)))
+    assert np.isfinite(ae.score_samples(np.ones((3, 4)))).all()
+    assert np.all(np.linalg.eigvalsh(ae.code_covariance_) > 0)
