@@ -47,6 +47,7 @@ from ._nets import (
     StopOnDivergence,
     TensorBatches,
     TensorRows,
+    TrainingInterrupted,
     WeightAverage,
 )
 
@@ -74,6 +75,21 @@ def helper_model_context():
     """
     with config_context(array_api_dispatch=False), threadpool_limits(1):
         yield
+
+
+@contextmanager
+def interruptible(estimator):
+    """Ctrl-C during the block propagates as ``KeyboardInterrupt``, as in scikit-learn, so
+    a search stops, and leaves ``estimator`` as it was before: never half-trained."""
+    state = dict(vars(estimator))
+    try:
+        yield
+    except (KeyboardInterrupt, TrainingInterrupted) as interrupt:
+        vars(estimator).clear()
+        vars(estimator).update(state)
+        if isinstance(interrupt, KeyboardInterrupt):
+            raise
+        raise KeyboardInterrupt from interrupt
 
 
 def _silent(*args, **kwargs):
@@ -262,6 +278,10 @@ class BaseNeuralEstimator(BaseEstimator):
         self : object
             The fitted estimator.
         """
+        with interruptible(self):
+            return self._fit(X)
+
+    def _fit(self, X):
         self._check_architecture_params()
         X = self._validate_fit_input(X)
         self.device_ = resolve_device(self.device, type(self).__name__)

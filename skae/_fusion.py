@@ -26,6 +26,7 @@ from ._base import (
     OutlierScoresMixin,
     compute_dtype,
     fit_rng,
+    interruptible,
     predict_in_batches,
     seeded_torch,
     tensor_loop_params,
@@ -284,6 +285,10 @@ class AEGANFusion(
         self : object
             The fitted estimator.
         """
+        with interruptible(self):
+            return self._fit(X)
+
+    def _fit(self, X):
         rng = fit_rng(self.random_state)
         self.autoencoder_ = self._new_part("autoencoder", rng)
         self.gan_ = self._new_part("gan", rng)

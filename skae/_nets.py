@@ -98,6 +98,16 @@ class StopOnDivergence(Callback):
             )
 
 
+class StopTraining(KeyboardInterrupt):
+    """How early stopping ends skorch's training loop (skorch's own ``EarlyStopping``
+    raises a plain ``KeyboardInterrupt``), told apart from Ctrl-C."""
+
+
+class TrainingInterrupted(Exception):
+    """A ``KeyboardInterrupt`` during training, carried past skorch, which would swallow
+    it and return a half-trained net (see :func:`skae._base.interruptible`)."""
+
+
 class EarlyStoppingFromStart(EarlyStopping):
     """skorch's ``EarlyStopping`` with the untrained weights as the first candidate.
 
@@ -120,6 +130,10 @@ class EarlyStoppingFromStart(EarlyStopping):
             self.patience = patience * self.START_PATIENCE_FACTOR
         try:
             super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            if self.misses_ != self.patience:
+                raise  # Ctrl-C, not a decision to stop
+            raise StopTraining from None
         finally:
             self.patience = patience
 
@@ -220,7 +234,7 @@ class EpochProgressBar(Callback):
 class BaseNet(NeuralNet):
     """skorch's ``NeuralNet`` for modules whose outputs follow ``blocks`` (an
     :class:`~skae._modules.OutputBlocks`: numbers, then logits per categorical column),
-    switching train/eval mode only when it changes.
+    switching train/eval mode only when it changes, and letting Ctrl-C stop a fit.
 
     skorch sets the mode on every batch, which walks every submodule: ~0.1 ms a batch,
     10% of a small network's step.
@@ -229,6 +243,14 @@ class BaseNet(NeuralNet):
     def __init__(self, *args, blocks, **kwargs):
         super().__init__(*args, **kwargs)
         self.blocks = blocks
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except StopTraining:
+            raise  # skorch ends the loop and keeps the net
+        except KeyboardInterrupt as interrupt:
+            raise TrainingInterrupted from interrupt
 
     def _set_training(self, training=True):
         if self.module_.training != training:

@@ -16,7 +16,9 @@ import scipy.sparse as sp
 import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.validation import check_is_fitted
 
 from skae import AutoencoderTransformer, GANSampler, TrainingDivergedError, VAETransformer
 
@@ -234,3 +236,46 @@ def test_fitted_on_gpu_works_on_a_machine_without_gpu(Estimator, X_small, tmp_pa
     env = {"CUDA_VISIBLE_DEVICES": "", "PATH": ""}
     root = str(Path(__file__).resolve().parent.parent)
     subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=root)
+
+
+def _interrupt_on_step(monkeypatch, net_class, step):
+    """Make ``net_class`` raise KeyboardInterrupt (as Ctrl-C does) from step ``step`` on."""
+    original = net_class.train_step
+    calls = {"n": 0}
+
+    def train_step(self, batch, **fit_params):
+        calls["n"] += 1
+        if calls["n"] >= step:
+            raise KeyboardInterrupt
+        return original(self, batch, **fit_params)
+
+    monkeypatch.setattr(net_class, "train_step", train_step)
+
+
+def test_ctrl_c_propagates_and_leaves_the_estimator_as_before(Estimator, X_small, monkeypatch):
+    """skorch swallows KeyboardInterrupt and returns a half-trained net; skae re-raises
+    it, as scikit-learn does, and leaves the estimator as it was before fit."""
+    net_class = fast(Estimator)._net_class
+    fitted = fast(Estimator).fit(X_small)
+    before = fitted.transform(X_small) if hasattr(fitted, "transform") else fitted.sample(5, 0)
+    _interrupt_on_step(monkeypatch, net_class, step=3)
+    unfitted = fast(Estimator, max_epochs=20)
+    with pytest.raises(KeyboardInterrupt):
+        unfitted.fit(X_small)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(unfitted)
+    with pytest.raises(KeyboardInterrupt):
+        fitted.set_params(max_epochs=20).fit(X_small[::-1])
+    after = fitted.transform(X_small) if hasattr(fitted, "transform") else fitted.sample(5, 0)
+    np.testing.assert_array_equal(after, before)
+
+
+def test_ctrl_c_stops_a_search(X_small, monkeypatch):
+    from skae._nets import ReconstructionNet
+
+    _interrupt_on_step(monkeypatch, ReconstructionNet, step=3)
+    search = GridSearchCV(fast(AutoencoderTransformer), {"n_components": [1, 2, 3]}, cv=2)
+    with pytest.raises(KeyboardInterrupt):
+        search.fit(X_small)
+    with pytest.raises(KeyboardInterrupt):
+        cross_val_score(fast(AutoencoderTransformer), X_small, cv=2)

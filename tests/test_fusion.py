@@ -282,3 +282,17 @@ def test_global_pandas_output_changes_what_comes_back_not_how_it_works(X_small):
         codes = fusion.transform(X_small)
     assert isinstance(codes, pd.DataFrame)
     np.testing.assert_allclose(codes.to_numpy(), fusion.transform(X_small))
+
+
+def test_ctrl_c_in_any_stage_propagates_and_leaves_the_fusion_unfitted(X_small, monkeypatch):
+    from skae._nets import ContrastNet
+
+    def interrupted(self, batch, **fit_params):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ContrastNet, "train_step", interrupted)  # the last stage
+    fusion = fast_fusion()
+    with pytest.raises(KeyboardInterrupt):
+        fusion.fit(X_small)
+    with pytest.raises(NotFittedError):
+        fusion.transform(X_small)
