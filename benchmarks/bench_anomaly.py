@@ -222,23 +222,17 @@ def standardised(fit_score):
     return detect
 
 
-def pyod(name, **params):
+def pyod(name, network=False):
+    """pyod's detector ``name`` (``module.Class`` under ``pyod.models``) at its defaults;
+    a ``network`` is seeded, silenced, and kept off the global torch random state."""
+
     def detect(X_train, X_test, seed):
         import importlib
 
         module, cls = name.rsplit(".", 1)
         Detector = getattr(importlib.import_module(f"pyod.models.{module}"), cls)
-        return Detector(**params).fit(X_train).decision_function(X_test)
-
-    return detect
-
-
-def pyod_network(name):
-    def detect(X_train, X_test, seed):
-        import importlib
-
-        module, cls = name.rsplit(".", 1)
-        Detector = getattr(importlib.import_module(f"pyod.models.{module}"), cls)
+        if not network:
+            return Detector().fit(X_train).decision_function(X_test)
         with torch.random.fork_rng():
             model = Detector(random_state=seed, verbose=0)
             return model.fit(X_train).decision_function(X_test)
@@ -263,8 +257,8 @@ DETECTORS = {
     "KNN": standardised(pyod("knn.KNN")),
     "LOF": standardised(pyod("lof.LOF")),
     "ECOD": pyod("ecod.ECOD"),
-    "pyod AE": pyod_network("auto_encoder.AutoEncoder"),
-    "pyod VAE": pyod_network("vae.VAE"),
+    "pyod AE": pyod("auto_encoder.AutoEncoder", network=True),
+    "pyod VAE": pyod("vae.VAE", network=True),
     "PCA": standardised(pca_error),
 }
 
