@@ -39,6 +39,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from ._codec import TableCodec
+from ._frames import frame_library, to_pandas
 from ._modules import ACTIVATIONS
 from ._nets import (
     EarlyStoppingFromStart,
@@ -203,6 +204,26 @@ def module_dtype(dtype):
 def compute_dtype(X):
     """Inference runs at the precision of the data (float32 stays float32)."""
     return np.float32 if X.dtype == np.float32 else np.float64
+
+
+def check_rows(estimator, X, reset, min_samples=1):
+    """``X`` validated for ``estimator``, whose name errors carry and whose feature names
+    and count are set (``reset``) or checked: a DataFrame (polars and pyarrow ones as
+    pandas) keeps its columns for the codec to check one by one; anything else becomes a
+    float array. Too few rows or no columns get scikit-learn's messages."""
+    X = to_pandas(X)
+    if not isinstance(X, pd.DataFrame):
+        return validate_data(
+            estimator,
+            X,
+            reset=reset,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=min_samples,
+        )
+    validate_data(estimator, X, reset=reset, skip_check_array=True)
+    # The shape checks alone, on a zero-copy stand-in of X's shape.
+    check_array(np.broadcast_to(0.0, X.shape), ensure_min_samples=min_samples, estimator=estimator)
+    return X
 
 
 def fit_pca(M, n_components, max_rows=10_000, random_state=0):
@@ -378,41 +399,28 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _validate_fit_input(self, X):
         """Fit the codec on ``X`` and return its validated rows (see ``TableCodec``)."""
-        X = self._check_rows(X, reset=True)
-        self.codec_ = TableCodec(scaler=self._scaler()).learn_columns(X)
-        A = self._check_shape(self.codec_.to_array(X), min_samples=2)
+        library = frame_library(X)
+        X = check_rows(self, X, reset=True, min_samples=2)
+        self.codec_ = TableCodec(scaler=self._scaler()).learn_columns(X, library)
+        A = self.codec_.to_array(X)
         self.codec_.fit(A, unit_interval=self._unit_interval(A))
         self._check_input_shape()
         return A
 
-    def _validate_input(self, X):
-        """Validate ``X`` at predict time against what ``fit`` saw; its validated rows."""
+    def _validate_input(self, X, owner=None):
+        """Validate ``X`` at predict time against what ``fit`` saw; its validated rows.
+
+        ``owner`` is the estimator that errors name and whose fitted features ``X`` must
+        match: this one by default, the fusion when it is one of its parts.
+        """
+        owner = self if owner is None else owner
         check_is_fitted(self)
-        if self.codec_.categorical_ and not isinstance(X, pd.DataFrame):
+        if self.codec_.categorical_ and frame_library(X) is None:
             raise ValueError(
-                f"{type(self).__name__} was fitted on a DataFrame with categorical columns "
+                f"{type(owner).__name__} was fitted on a DataFrame with categorical columns "
                 f"{self.codec_.categorical_names}; pass a DataFrame with the same columns."
             )
-        X = self._check_rows(X, reset=False)
-        return self._check_shape(self.codec_.to_array(X), min_samples=1)
-
-    def _check_rows(self, X, reset):
-        """Feature names and counts for a DataFrame (its columns are checked one by one
-        by the codec); full validation into a float array for anything else."""
-        if isinstance(X, pd.DataFrame):
-            validate_data(self, X, reset=reset, skip_check_array=True)
-            return X
-        return validate_data(self, X, reset=reset, dtype=[np.float64, np.float32])
-
-    def _check_shape(self, A, min_samples):
-        """sklearn's messages for empty input, too few rows or no columns."""
-        return check_array(
-            A,
-            dtype=None,
-            ensure_all_finite=False,
-            ensure_min_samples=min_samples,
-            estimator=self,
-        )
+        return self.codec_.to_array(check_rows(owner, X, reset=False))
 
     def _make_net(self, n_samples, rng):
         split, stopping_callbacks = self._validation(n_samples, rng)

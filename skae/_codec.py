@@ -23,6 +23,7 @@ import pandas as pd
 from scipy.special import expit
 from sklearn.preprocessing import QuantileTransformer, StandardScaler
 
+from ._frames import from_pandas
 from ._modules import OutputBlocks
 
 #: Most decimals a numeric column's precision is detected at (see ``TableCodec.fit``).
@@ -133,9 +134,12 @@ class TableCodec:
         self.scaler = scaler
 
     # ---------------------------------------------------------------- fit
-    def learn_columns(self, X):
-        """Learn which columns of ``X`` (an array or a DataFrame) are numbers and which
-        categories, and the categories of each; then ``to_array`` works."""
+    def learn_columns(self, X, library=None):
+        """Learn which columns of ``X`` (an array or a pandas DataFrame) are numbers and
+        which categories, and the categories of each; then ``to_array`` works.
+        ``library`` is the frame library the user's data came in (see ``skae._frames``),
+        which ``to_output`` returns frames of."""
+        self.library_ = library
         if isinstance(X, pd.DataFrame):
             self.frame_dtypes_ = X.dtypes
             for name, dtype in X.dtypes.items():
@@ -301,9 +305,9 @@ class TableCodec:
 
     # ---------------------------------------------------------------- rows → user data
     def to_output(self, A):
-        """Validated rows as the user gave them: a DataFrame with the training columns and
-        dtypes (integers rounded, categories restored), or an array of the training
-        dtype."""
+        """Validated rows as the user gave them: a DataFrame of the training library with the
+        training columns and dtypes (integers rounded, categories restored), or an array of
+        the training dtype."""
         if self.frame_dtypes_ is None:
             return A.astype(self.dtype_, copy=False)
         columns = {}
@@ -316,7 +320,7 @@ class TableCodec:
                 info = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
                 values = np.clip(np.rint(values), info.min, info.max)
             columns[name] = pd.Series(values).astype(dtype)
-        return pd.DataFrame(columns)
+        return from_pandas(pd.DataFrame(columns), self.library_)
 
 
 def _decimals(values):

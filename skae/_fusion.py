@@ -3,7 +3,6 @@
 import copy
 import math
 import numbers
-import warnings
 
 import numpy as np
 import torch
@@ -16,7 +15,7 @@ from sklearn.base import (
 )
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import AutoencoderTransformer
 from ._base import (
@@ -24,6 +23,7 @@ from ._base import (
     OFFSET_MAX_ROWS,
     BaseAutoencoder,
     OutlierScoresMixin,
+    check_rows,
     compute_dtype,
     fit_rng,
     interruptible,
@@ -114,11 +114,12 @@ class AEGANFusion(
         The GAN fitted on the codes (cloned). ``None`` means
         ``GANSampler(scaler="standard", mixture_init=True)``: its generator starts as a
         Gaussian mixture fitted on the codes by the rule of the one
-        ``AutoencoderTransformer.sample`` draws from, and learns a correction. Its
-        ``scaler`` must be ``"standard"`` or ``None``: fine-tuning trains the generator
-        through it, and the quantile scaler would map every code beyond the training range
-        to the same value, so the code critic could no longer tell far outliers from near
-        ones.
+        ``AutoencoderTransformer.sample`` draws from, and learns a correction. Any
+        ``GANSampler`` works as it is: its ``scaler="auto"`` means ``"standard"`` here
+        (``gan_`` shows it), and ``"quantile"`` is refused: fine-tuning trains the
+        generator through the scaler, and the quantile scaler would map every code beyond
+        the training range to the same value, so the code critic could no longer tell far
+        outliers from near ones.
 
     fine_tune_steps : int, default=300
         Steps of the decoder and the code generator in the joint fine-tuning, each after 5
@@ -290,20 +291,19 @@ class AEGANFusion(
 
     def _fit(self, X):
         rng = fit_rng(self.random_state)
+        check_rows(self, X, reset=True, min_samples=2)  # errors name the fusion
         self.autoencoder_ = self._new_part("autoencoder", rng)
         self.gan_ = self._new_part("gan", rng)
-        if self.gan_._scaler() == "quantile":
+        if self.gan_.scaler == "quantile":
             raise ValueError(
-                "AEGANFusion needs a code GAN with scaler='standard' or None: fine-tuning "
-                "trains its generator through the scaler, and the quantile scaler maps all "
-                "codes beyond the training range to the same value. Got scaler="
-                f"{self.gan_.scaler!r}, which is the quantile scaler here."
+                "AEGANFusion needs a code GAN with scaler='standard', 'auto' or None: "
+                "fine-tuning trains its generator through the scaler, and the quantile "
+                "scaler maps all codes beyond the training range to the same value."
             )
         self.autoencoder_.fit(X)
-        validate_data(self, X, reset=True, skip_check_array=True)
         autoencoder = self.autoencoder_
         self.device_ = autoencoder.device_
-        A = autoencoder._validate_input(X)
+        A = autoencoder._validate_input(X, owner=self)
         codes = self._encode(A)
         self.gan_.fit(codes)
 
@@ -340,6 +340,9 @@ class AEGANFusion(
             seed = self.random_state
         if part.random_state is None:
             part.set_params(random_state=seed)
+        if name == "gan" and part.scaler == "auto":
+            # "auto" is what suits the place: codes are standardised (see ``gan``).
+            part.set_params(scaler="standard")
         return part
 
     def _encode(self, A):
@@ -499,13 +502,7 @@ class AEGANFusion(
     # ---------------------------------------------------------------- through the parts
     def _validate_input(self, X):
         check_is_fitted(self)
-        # The autoencoder validates the data (with sklearn's messages); the feature-name
-        # warnings come once, naming this estimator, from the second check.
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="X (has|does not have valid) feature names")
-            A = self.autoencoder_._validate_input(X)
-        validate_data(self, X, reset=False, skip_check_array=True)
-        return A
+        return self.autoencoder_._validate_input(X, owner=self)
 
     def _reconstruction_errors(self, X):
         autoencoder = self.autoencoder_

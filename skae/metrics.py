@@ -6,8 +6,8 @@ directly: :func:`c2st_score` asks whether a classifier can tell them apart at al
 :func:`reconstruction_error` gives the per-row error of any skae encoder/decoder, and
 :func:`reconstruction_error_by_column` its breakdown over the input's columns.
 
-All accept NumPy arrays and pandas DataFrames. Columns that are not numbers (``category``,
-``object``, ``string``, ``bool``) are compared as categories.
+All accept NumPy arrays and DataFrames (pandas, polars or pyarrow). Columns that are not
+numbers (``category``, ``object``, ``string``, ``bool``) are compared as categories.
 """
 
 import numpy as np
@@ -19,6 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
 from ._codec import is_categorical
+from ._frames import to_pandas
 
 __all__ = [
     "c2st_score",
@@ -179,7 +180,7 @@ def reconstruction_error_by_column(estimator, X):
     -------
     errors : DataFrame of shape (n_samples, n_features)
         Columns named as the input's (``feature_names_in_``, or ``x0``, ``x1``, ... when
-        fitted on an array), with the index of ``X`` when it is a DataFrame. Higher means
+        fitted on an array), with the index of ``X`` when it is a pandas DataFrame. Higher means
         worse reconstructed.
 
     Examples
@@ -215,6 +216,7 @@ def _encoder_decoder(estimator, function):
 def _paired_tables(X_real, X_synthetic):
     """Both inputs as DataFrames with the same columns: numbers as float64, everything else
     as categories over the union of both inputs' values."""
+    X_real, X_synthetic = to_pandas(X_real), to_pandas(X_synthetic)
     real, synthetic = _as_frame(X_real, "X_real"), _as_frame(X_synthetic, "X_synthetic")
     if real.shape[1] != synthetic.shape[1] or (
         isinstance(X_real, pd.DataFrame) and set(real.columns) != set(synthetic.columns)

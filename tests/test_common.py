@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import AutoencoderTransformer, GANSampler, VAETransformer
+from skae import AEGANFusion, AutoencoderTransformer, GANSampler, VAETransformer
 
 from .conftest import fast, fast_fusion
 
@@ -11,6 +11,14 @@ ESTIMATORS = [
     fast(VAETransformer),
     fast(GANSampler),
     fast_fusion(),
+    # Parts with their own defaults (a GAN with scaler="auto"), a VAE as the autoencoder.
+    AEGANFusion(
+        fast(VAETransformer),
+        GANSampler(max_epochs=2, hidden_layer_sizes=(16,), critic_hidden_layer_sizes=(16,)),
+        fine_tune_steps=2,
+        critic_steps=5,
+        random_state=0,
+    ),
 ]
 
 

@@ -259,7 +259,7 @@ def test_bad_parts_and_input(X_small):
         AEGANFusion(gan=AutoencoderTransformer()).fit(X_small)
     with pytest.raises(InvalidParameterError, match="fine_tune_steps"):
         AEGANFusion(fine_tune_steps=-1).fit(X_small)
-    with pytest.raises(ValueError, match="scaler='standard'"):
+    with pytest.raises(ValueError, match="AEGANFusion needs a code GAN with scaler="):
         fast_fusion(gan_params={"scaler": "quantile"}).fit(X_small)
     with pytest.raises(NotFittedError):
         AEGANFusion().sample(3)
@@ -274,6 +274,42 @@ def test_bad_parts_and_input(X_small):
         fusion.sample(0)
     with pytest.raises(ValueError, match="n_components"):
         fusion.inverse_transform(np.zeros((3, 5)))
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        {"gan": GANSampler(latent_dim=4, max_epochs=2)},
+        {"autoencoder": VAETransformer(n_components=2, max_epochs=2)},
+        {"autoencoder": VAETransformer(max_epochs=2), "gan": GANSampler(max_epochs=2)},
+    ],
+    ids=["default-gan", "vae", "vae-and-default-gan"],
+)
+def test_parts_with_their_defaults_make_a_working_fusion(X_small, parts):
+    """A part's defaults are what suits its place: the code GAN's scaler='auto' means
+    'standard' in a fusion (it was refused as 'quantile')."""
+    fusion = AEGANFusion(**parts, fine_tune_steps=2, critic_steps=2, random_state=0)
+    fusion.fit(X_small)
+    assert fusion.gan_.scaler == "standard"
+    assert (fusion.gan or GANSampler()).scaler != "standard"  # the user's part is untouched
+    assert np.isfinite(fusion.score_samples(X_small)).all()
+    assert fusion.sample(5, random_state=0).shape == (5, 7)
+
+
+def test_input_errors_name_the_fusion_not_its_autoencoder(X_small):
+    with pytest.raises(ValueError, match="minimum of 2 is required by AEGANFusion"):
+        fast_fusion().fit(X_small[:1])
+    fusion = fast_fusion().fit(X_small)
+    with pytest.raises(ValueError, match="AEGANFusion is expecting 7 features"):
+        fusion.transform(X_small[:, :5])
+    with pytest.raises(ValueError, match="minimum of 1 is required by AEGANFusion"):
+        fusion.score_samples(X_small[:0])
+    frame = pd.DataFrame(X_small, columns=[f"x{i}" for i in range(7)]).assign(
+        kind=np.array(["a", "b", "c"])[np.arange(120) % 3]
+    )
+    fusion = fast_fusion().fit(frame)
+    with pytest.raises(ValueError, match="AEGANFusion was fitted on a DataFrame"):
+        fusion.transform(X_small)
 
 
 def test_global_pandas_output_changes_what_comes_back_not_how_it_works(X_small):
