@@ -51,6 +51,7 @@ from ._nets import (
     TrainingInterrupted,
     WeightAverage,
 )
+from ._persistence import load_net_weights, loadable_device, net_weights
 
 #: Rows per forward pass at inference: memory is bounded by this, not by the number of rows.
 INFERENCE_BATCH_SIZE = 4096
@@ -538,11 +539,28 @@ class BaseNeuralEstimator(BaseEstimator):
         )
         return self.codec_.to_output(X)
 
+    # ---------------------------------------------------------------- persistence
+    def __getstate__(self):
+        """The state pickle, joblib and skops.io save: the net as its weights (see
+        ``skae._persistence``)."""
+        state = dict(super().__getstate__())  # a copy: the model keeps its own
+        if "net_" in state:
+            state["net_"] = net_weights(self.net_)
+        return state
+
     def __setstate__(self, state):
         super().__setstate__(state)
-        # skorch maps a net saved on a GPU to the CPU when no GPU is here; follow it.
         if "net_" in state:
-            self.device_ = str(self.net_.device)
+            self.device_ = loadable_device(self.device_)
+            self.net_ = load_net_weights(self._untrained_net(), state["net_"])
+            self.net_.module_.eval()
+
+    def _untrained_net(self):
+        """A skorch net of the fitted architecture on ``device_``, for loaded weights (the
+        training settings it is made with, for two rows, do not matter); it leaves the
+        caller's torch random state as it was."""
+        with torch.random.fork_rng(devices=[]):
+            return self._make_net(2, np.random.RandomState(0)).initialize()
 
 
 class OutlierScoresMixin(OutlierMixin):

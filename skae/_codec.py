@@ -25,6 +25,13 @@ from sklearn.preprocessing import QuantileTransformer, StandardScaler
 
 from ._frames import from_pandas
 from ._modules import OutputBlocks
+from ._persistence import (
+    dtype_from_state,
+    dtype_state,
+    missing_value_from_state,
+    missing_value_state,
+    python_scalar,
+)
 
 #: Most decimals a numeric column's precision is detected at (see ``TableCodec.fit``).
 MAX_DECIMALS = 6
@@ -87,6 +94,19 @@ class _Categories:
     def size(self):
         return len(self.values) + self.has_missing
 
+    def __getstate__(self):
+        return {
+            **vars(self),
+            "dtype": dtype_state(self.dtype),
+            "values": [python_scalar(value) for value in self.values],
+            "missing_value": missing_value_state(self.missing_value),
+        }
+
+    def __setstate__(self, state):
+        vars(self).update(state)
+        self.dtype = dtype_from_state(state["dtype"])
+        self.missing_value = missing_value_from_state(state["missing_value"])
+
     def codes(self, column):
         """The category index of every value; a clear error for values not seen in fit."""
         missing = column.isna().to_numpy()
@@ -141,8 +161,8 @@ class TableCodec:
         which ``to_output`` returns frames of."""
         self.library_ = library
         if isinstance(X, pd.DataFrame):
-            self.frame_dtypes_ = X.dtypes
-            for name, dtype in X.dtypes.items():
+            self.frame_dtypes_ = list(X.dtypes.items())
+            for name, dtype in self.frame_dtypes_:
                 _check_dtype_supported(name, dtype)
             self.categorical_ = {
                 j: _Categories(name, X[name])
@@ -217,6 +237,21 @@ class TableCodec:
         if isinstance(self.scaler_, StandardScaler):
             return self.scaler_.mean_, self.scaler_.scale_
         return None
+
+    def __getstate__(self):
+        state = dict(vars(self))
+        if "dtype_" in state:
+            state["dtype_"] = dtype_state(self.dtype_)
+        if state.get("frame_dtypes_") is not None:
+            state["frame_dtypes_"] = [(name, dtype_state(d)) for name, d in self.frame_dtypes_]
+        return state
+
+    def __setstate__(self, state):
+        vars(self).update(state)
+        if "dtype_" in state:
+            self.dtype_ = np.dtype(state["dtype_"])
+        if state.get("frame_dtypes_") is not None:
+            self.frame_dtypes_ = [(name, dtype_from_state(d)) for name, d in state["frame_dtypes_"]]
 
     # ---------------------------------------------------------------- user data → rows
     def to_array(self, X):
@@ -311,7 +346,7 @@ class TableCodec:
         if self.frame_dtypes_ is None:
             return A.astype(self.dtype_, copy=False)
         columns = {}
-        for j, (name, dtype) in enumerate(self.frame_dtypes_.items()):
+        for j, (name, dtype) in enumerate(self.frame_dtypes_):
             if j in self.categorical_:
                 columns[name] = self.categorical_[j].column(A[:, j])
                 continue

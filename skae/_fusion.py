@@ -40,6 +40,7 @@ from ._nets import (
     FusionNet,
     TensorRows,
 )
+from ._persistence import load_module_weights, module_weights
 
 #: Critic steps per decoder step in fine-tuning (as in WGAN-GP).
 N_CRITIC = 5
@@ -563,6 +564,22 @@ class AEGANFusion(
     @property
     def _n_features_out(self):
         return self.autoencoder_.n_components_
+
+    # ---------------------------------------------------------------- persistence
+    def __getstate__(self):
+        """The code critic as its weights (see ``skae._persistence``); the parts save
+        themselves."""
+        state = dict(super().__getstate__())  # a copy: the model keeps its own
+        if "code_critic_" in state:
+            state["code_critic_"] = module_weights(self.code_critic_)
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "code_critic_" in state:
+            self.device_ = self.autoencoder_.device_
+            critic = copy.deepcopy(self.gan_.net_.critic_).cpu().eval()
+            self.code_critic_ = load_module_weights(critic, state["code_critic_"])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

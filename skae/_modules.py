@@ -129,6 +129,10 @@ class OutputBlocks:
         self.category_slices = [slice(a, b) for a, b in zip(starts[:-1], starts[1:], strict=True)]
         self.n_columns = int(starts[-1])
 
+    def __reduce__(self):
+        # Saved as the arguments that rebuild it (see ``skae._persistence``).
+        return type(self), (self.n_numeric, self.category_sizes, self.unit_interval)
+
     @property
     def n_user_columns(self):
         return self.n_numeric + len(self.category_sizes)

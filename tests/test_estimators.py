@@ -4,10 +4,6 @@ encoder/decoder models do is in ``test_encoder_decoder.py``, what one model does
 test file."""
 
 import pickle
-import subprocess
-import sys
-import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from skae import AutoencoderTransformer, GANSampler, TrainingDivergedError, VAETransformer
 
-from .conftest import fast, requires_cuda
+from .conftest import fast
 
 #: Settings under which each estimator's training diverges.
 DIVERGING = {
@@ -185,59 +181,6 @@ def test_malformed_input_shape_names_the_parameter(Estimator, X_small, shape):
 
 
 # ------------------------------------------------------------------ devices
-@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only fallback")
-def test_cuda_requested_without_cuda(Estimator, X_small):
-    with pytest.raises(ValueError, match="no such CUDA device"):
-        fast(Estimator, device="cuda").fit(X_small)
-    assert fast(Estimator, device="auto").fit(X_small).device_ == "cpu"
-
-
-def outputs(model, X):
-    """What a fitted model computes with its network: samples, and codes if it encodes."""
-    result = {"sample": model.sample(10, random_state=0)}
-    if hasattr(model, "transform"):
-        result["transform"] = model.transform(X)
-    return result
-
-
-@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU-only fallback")
-def test_gpu_pickle_loads_on_cpu_only_machine(X_small, fitted):
-    """skorch maps CUDA tensors to the CPU on load; the estimator follows the net."""
-    expected = outputs(fitted, X_small)
-    fitted.net_.device = fitted.device_ = "cuda"  # as if fitted on a GPU
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        restored = pickle.loads(pickle.dumps(fitted))
-    assert any("cuda" in str(w.message).lower() for w in caught)  # skorch says what it did
-    assert restored.device_ == "cpu"
-    for name, values in outputs(restored, X_small).items():
-        np.testing.assert_array_equal(values, expected[name])
-
-
-@requires_cuda
-def test_fitted_on_gpu_works_on_a_machine_without_gpu(Estimator, X_small, tmp_path):
-    model = fast(Estimator, device="cuda").fit(X_small)
-    assert model.device_ == "cuda"
-    path = tmp_path / "model.pkl"
-    path.write_bytes(pickle.dumps(model))
-    np.save(tmp_path / "X.npy", X_small)
-    expected = outputs(model, X_small)
-    np.savez(tmp_path / "expected.npz", **expected)
-    code = (
-        "import pickle, warnings, numpy as np, torch; assert not torch.cuda.is_available();"
-        "from tests.test_estimators import outputs;"
-        "warnings.simplefilter('ignore');"
-        f"model = pickle.loads(open({str(path)!r}, 'rb').read());"
-        f"X = np.load({str(tmp_path / 'X.npy')!r});"
-        f"e = np.load({str(tmp_path / 'expected.npz')!r});"
-        "assert model.device_ == 'cpu';"
-        "[np.testing.assert_allclose(v, e[k], atol=1e-4) for k, v in outputs(model, X).items()]"
-    )
-    env = {"CUDA_VISIBLE_DEVICES": "", "PATH": ""}
-    root = str(Path(__file__).resolve().parent.parent)
-    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=root)
-
-
 def _interrupt_on_step(monkeypatch, net_class, step):
     """Make ``net_class`` raise KeyboardInterrupt (as Ctrl-C does) from step ``step`` on."""
     original = net_class.train_step
