@@ -584,4 +584,5 @@ class AEGANFusion(
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.categorical = tags.input_tags.string = True  # as its autoencoder
         return tags

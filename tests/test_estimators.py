@@ -16,7 +16,13 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
-from skae import AutoencoderTransformer, GANSampler, TrainingDivergedError, VAETransformer
+from skae import (
+    AEGANFusion,
+    AutoencoderTransformer,
+    GANSampler,
+    TrainingDivergedError,
+    VAETransformer,
+)
 
 from .conftest import fast
 
@@ -222,3 +228,32 @@ def test_ctrl_c_stops_a_search(X_small, monkeypatch):
         search.fit(X_small)
     with pytest.raises(KeyboardInterrupt):
         cross_val_score(fast(AutoencoderTransformer), X_small, cv=2)
+
+
+def test_tags_say_dataframes_with_categories_and_strings_are_accepted(Estimator):
+    from sklearn.utils import get_tags
+
+    tags = get_tags(Estimator())
+    assert tags.input_tags.categorical and tags.input_tags.string
+    assert get_tags(AEGANFusion()).input_tags.categorical
+
+
+def test_a_float32_torch_tensor_is_a_float32_array(Estimator, X_small):
+    """A float32 tensor was validated into float64 (scikit-learn cannot read a torch
+    dtype); it now gives what the float32 array gives."""
+    model = fast(Estimator).fit(torch.from_numpy(X_small))
+    from_array = fast(Estimator).fit(X_small)
+    assert model.sample(3, random_state=0).dtype == np.float32
+    np.testing.assert_array_equal(
+        model.sample(3, random_state=0), from_array.sample(3, random_state=0)
+    )
+    if hasattr(model, "transform"):
+        codes = model.transform(torch.from_numpy(X_small).requires_grad_())
+        assert codes.dtype == np.float32
+        np.testing.assert_array_equal(codes, from_array.transform(X_small))
+
+
+def test_an_array_of_strings_is_pointed_to_a_dataframe(Estimator):
+    X = np.array([["a", 1.0], ["b", 2.0], ["a", 3.0]], dtype=object)
+    with pytest.raises(ValueError, match=r"not numbers .*pass pd\.DataFrame\(X"):
+        fast(Estimator).fit(X)
