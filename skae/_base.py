@@ -39,7 +39,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from ._codec import TableCodec
-from ._frames import frame_library, to_pandas
+from ._frames import arrow_schema, frame_library, to_pandas
 from ._modules import ACTIVATIONS
 from ._nets import (
     EarlyStoppingFromStart,
@@ -412,9 +412,9 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _validate_fit_input(self, X):
         """Fit the codec on ``X`` and return its validated rows (see ``TableCodec``)."""
-        library = frame_library(X)
+        library, schema = frame_library(X), arrow_schema(X)
         X = check_rows(self, X, reset=True, min_samples=2)
-        self.codec_ = TableCodec(scaler=self._scaler()).learn_columns(X, library)
+        self.codec_ = TableCodec(scaler=self._scaler()).learn_columns(X, library, schema)
         A = self.codec_.to_array(X)
         self.codec_.fit(A, unit_interval=self._unit_interval(A))
         self._check_input_shape()

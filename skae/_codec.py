@@ -154,12 +154,13 @@ class TableCodec:
         self.scaler = scaler
 
     # ---------------------------------------------------------------- fit
-    def learn_columns(self, X, library=None):
+    def learn_columns(self, X, library=None, arrow_schema=None):
         """Learn which columns of ``X`` (an array or a pandas DataFrame) are numbers and
         which categories, and the categories of each; then ``to_array`` works.
         ``library`` is the frame library the user's data came in (see ``skae._frames``),
-        which ``to_output`` returns frames of."""
+        which ``to_output`` returns frames of (with ``arrow_schema``, for pyarrow)."""
         self.library_ = library
+        self.arrow_schema_ = arrow_schema
         if isinstance(X, pd.DataFrame):
             self.frame_dtypes_ = list(X.dtypes.items())
             for name, dtype in self.frame_dtypes_:
@@ -355,7 +356,7 @@ class TableCodec:
                 info = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
                 values = np.clip(np.rint(values), info.min, info.max)
             columns[name] = pd.Series(values).astype(dtype)
-        return from_pandas(pd.DataFrame(columns), self.library_)
+        return from_pandas(pd.DataFrame(columns), self.library_, self.arrow_schema_)
 
 
 def _decimals(values):

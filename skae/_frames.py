@@ -33,10 +33,16 @@ def to_pandas(X):
         ) from error
 
 
-def from_pandas(frame, library):
+def arrow_schema(X):
+    """A pyarrow Table's schema as bytes (Arrow's IPC format: plain data, which loads
+    without running code), for :func:`from_pandas` to restore; ``None`` for other data."""
+    return X.schema.serialize().to_pybytes() if frame_library(X) == "pyarrow" else None
+
+
+def from_pandas(frame, library, schema=None):
     """The pandas DataFrame ``frame`` as a frame of ``library`` (as ``fit`` saw it). An
     ordered pandas category becomes a polars ``Enum``: that is what polars' ``to_pandas``
-    makes of one."""
+    makes of one. A pyarrow Table gets ``schema`` (from :func:`arrow_schema`)."""
     if library == "polars":
         import polars as pl
 
@@ -50,5 +56,6 @@ def from_pandas(frame, library):
     if library == "pyarrow":
         import pyarrow as pa
 
-        return pa.Table.from_pandas(frame, preserve_index=False)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        return table if schema is None else table.cast(pa.ipc.read_schema(pa.py_buffer(schema)))
     return frame

@@ -70,16 +70,22 @@ def dtype_state(dtype):
     categories and order."""
     if isinstance(dtype, pd.CategoricalDtype):
         return {"categories": dtype.categories.tolist(), "ordered": bool(dtype.ordered)}
-    if isinstance(dtype, pd.StringDtype):
-        return f"string[{dtype.storage}]"
+    if isinstance(dtype, pd.StringDtype):  # pandas 3's "str" is one with NaN as missing
+        return {"storage": dtype.storage, "na_value": missing_value_state(dtype.na_value)}
     return str(dtype)
 
 
 def dtype_from_state(state):
     """The dtype :func:`dtype_state` describes."""
-    if isinstance(state, dict):
-        return pd.CategoricalDtype(state["categories"], ordered=state["ordered"])
-    return pd.api.types.pandas_dtype(state)
+    if not isinstance(state, dict):
+        return pd.api.types.pandas_dtype(state)
+    if "storage" in state:
+        if state["na_value"] == "NA":
+            return pd.StringDtype(state["storage"])
+        return pd.StringDtype(
+            state["storage"], na_value=missing_value_from_state(state["na_value"])
+        )
+    return pd.CategoricalDtype(state["categories"], ordered=state["ordered"])
 
 
 def python_scalar(value):

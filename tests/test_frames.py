@@ -12,6 +12,7 @@ from .conftest import fast, fast_fusion
 
 pl = pytest.importorskip("polars")
 pa = pytest.importorskip("pyarrow")
+sio = pytest.importorskip("skops.io")
 
 
 @pytest.fixture
@@ -83,6 +84,10 @@ def test_a_pyarrow_table_fits_and_samples_a_table():
     model = fast(AutoencoderTransformer).fit(table)
     samples = model.sample(5, random_state=0)
     assert isinstance(samples, pa.Table) and samples.schema == table.schema
+    # The schema is saved as Arrow's own bytes, which skops loads as plain data.
+    data = sio.dumps(model)
+    loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    assert loaded.sample(5, random_state=0).equals(samples)
 
 
 def test_polars_errors_name_the_column(polars_table):
