@@ -39,6 +39,13 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
 from ._codec import TableCodec
+from ._compute import (
+    compute_threads,
+    forward_multiply_adds,
+    inference_batch_size,
+    multiply_adds,
+    training_rows,
+)
 from ._frames import arrow_schema, frame_library, to_pandas
 from ._modules import ACTIVATIONS
 from ._nets import (
@@ -47,14 +54,11 @@ from ._nets import (
     HoldOut,
     StopOnDivergence,
     TensorBatches,
-    TensorRows,
     TrainingInterrupted,
     WeightAverage,
 )
 from ._persistence import load_net_weights, loadable_device, net_weights
 
-#: Rows per forward pass at inference: memory is bounded by this, not by the number of rows.
-INFERENCE_BATCH_SIZE = 4096
 #: Training rows scored to set ``offset_``: a quantile needs no more, and large fits stay fast.
 OFFSET_MAX_ROWS = 10_000
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
@@ -188,13 +192,20 @@ def predict_in_batches(module, X, fn, width, dtype, device, prepare=None, finish
     """
     module = inference_module(module, dtype)
     out = np.empty((len(X), width), dtype=dtype)
+    batch_size = inference_batch_size(device)
+
+    def as_batch(rows):
+        batch = X[rows] if prepare is None else prepare(X[rows])
+        return torch.as_tensor(batch, dtype=module_dtype(dtype), device=device)
+
     with torch.inference_mode():
-        for start in range(0, len(X), INFERENCE_BATCH_SIZE):
-            rows = slice(start, start + INFERENCE_BATCH_SIZE)
-            batch = X[rows] if prepare is None else prepare(X[rows])
-            batch = torch.tensor(batch, dtype=module_dtype(dtype), device=device)
-            result = fn(module, batch).cpu().numpy()
-            out[rows] = result if finish is None else finish(result)
+        first = as_batch(slice(0, 1))
+        per_row = multiply_adds(module, lambda: fn(module, first))
+        with compute_threads(per_row * min(len(X), batch_size)):
+            for start in range(0, len(X), batch_size):
+                rows = slice(start, start + batch_size)
+                result = fn(module, as_batch(rows)).cpu().numpy()
+                out[rows] = result if finish is None else finish(result)
     return out
 
 
@@ -325,8 +336,10 @@ class BaseNeuralEstimator(BaseEstimator):
             self._learn_sizes(M)
             self.net_ = self._make_net(len(M), rng).initialize()
             self._init_module(self.net_.module_, M)
+            rows = training_rows(M, self.device_)
             # partial_fit, unlike fit, keeps the initialisation done just above.
-            self.net_.partial_fit(TensorRows(torch.from_numpy(M)))
+            with compute_threads(self._multiply_adds_per_step()):
+                self.net_.partial_fit(rows)
             self.net_.module_.eval()
             self.n_iter_ = len(self.net_.history)
             self.history_ = [
@@ -445,6 +458,9 @@ class BaseNeuralEstimator(BaseEstimator):
             "blocks": self.codec_.blocks,
             "optimizer": torch.optim.AdamW,
             "optimizer__weight_decay": self.weight_decay,
+            # One fused kernel per step instead of a loop over parameters: the steps of
+            # small networks are dominated by such fixed costs.
+            "optimizer__fused": self.device_.startswith(("cpu", "cuda")),
             "lr": self.lr,
             "max_epochs": self.max_epochs,
             "batch_size": self._batch_size(n_train),
@@ -494,6 +510,12 @@ class BaseNeuralEstimator(BaseEstimator):
     def _after_training(self, X, M, rng):
         """Fit what comes after the network (densities, offsets); ``X`` is validated input,
         ``M`` the training matrix."""
+
+    def _multiply_adds_per_step(self):
+        """Multiply-adds of a training step (forward and backward, about three forward
+        passes of a batch), which set the torch threads of ``fit``."""
+        per_row = forward_multiply_adds(self.net_.module_, self.codec_.n_outputs)
+        return 3 * per_row * self.net_.batch_size
 
     # ---------------------------------------------------------------- inference
     def _predict_batches(self, X, fn, width, dtype, encode=True, decode=False, rng=None):

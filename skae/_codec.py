@@ -35,6 +35,9 @@ from ._persistence import (
 
 #: Most decimals a numeric column's precision is detected at (see ``TableCodec.fit``).
 MAX_DECIMALS = 6
+#: Rows per chunk when the standard scaler is fitted: memory holds a chunk's float64 copy,
+#: not the whole matrix's.
+SCALER_FIT_ROWS = 16384
 #: A categorical column with more categories than this is refused: its one-hot block would
 #: dominate the model (and its memory).
 MAX_CATEGORIES = 1000
@@ -188,15 +191,16 @@ class TableCodec:
         self.dtype_ = A.dtype
         numeric = self.numeric_columns(A)
         self.scaler_ = None
-        if self.scaler is not None and len(self.numeric_):
-            if self.scaler == "standard":
-                self.scaler_ = StandardScaler()
-            else:
-                n_quantiles = min(1000, len(A))
-                self.scaler_ = QuantileTransformer(
-                    n_quantiles=n_quantiles, output_distribution="normal", random_state=0
-                )
+        if self.scaler == "standard" and len(self.numeric_):
             # Arrays in and out whatever the caller's set_config(transform_output=...) says.
+            self.scaler_ = StandardScaler().set_output(transform="default")
+            # In chunks: fitting at once works on a float64 copy of every row.
+            for start in range(0, len(numeric), SCALER_FIT_ROWS):
+                self.scaler_.partial_fit(numeric[start : start + SCALER_FIT_ROWS])
+        elif self.scaler == "quantile" and len(self.numeric_):
+            self.scaler_ = QuantileTransformer(
+                n_quantiles=min(1000, len(A)), output_distribution="normal", random_state=0
+            )
             self.scaler_.set_output(transform="default").fit(numeric)
         self.low_, self.high_ = numeric.min(axis=0), numeric.max(axis=0)
         self.decimals_ = np.array([_decimals(column) for column in numeric.T], dtype=int)

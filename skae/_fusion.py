@@ -32,13 +32,13 @@ from ._base import (
     tensor_loop_params,
     training_callbacks,
 )
+from ._compute import compute_threads, forward_multiply_adds, training_rows
 from ._gan import GANSampler
 from ._modules import CriticModule, Rescaled
 from ._nets import (
     ContrastNet,
     EpochMeans,
     FusionNet,
-    TensorRows,
 )
 from ._persistence import load_module_weights, module_weights
 
@@ -402,7 +402,13 @@ class AEGANFusion(
                         len(M), critic_steps, rng, device, "fine-tuning", ["decoder_loss"]
                     ),
                 )
-                net.initialize().partial_fit(TensorRows(torch.from_numpy(M)))
+                net.initialize()
+                n_outputs = autoencoder.codec_.n_outputs
+                decoder_and_critic = forward_multiply_adds(decoder, n_outputs) + 3 * (
+                    forward_multiply_adds(net.critic_, n_outputs)
+                )
+                with compute_threads(3 * decoder_and_critic * net.batch_size):
+                    net.partial_fit(training_rows(M, device))
         finally:
             for parameter in encoder:
                 parameter.requires_grad_(True)
@@ -443,7 +449,10 @@ class AEGANFusion(
             **self._loop_params(len(scaled), self.critic_steps, rng, device, "code critic"),
         )
         with seeded_torch(rng.randint(_MAX_SEED), device):
-            net.initialize().partial_fit(TensorRows(torch.from_numpy(scaled)))
+            net.initialize()
+            critic = forward_multiply_adds(net.module_, gan.codec_.n_outputs)
+            with compute_threads(3 * 2 * critic * net.batch_size):  # training and reference rows
+                net.partial_fit(training_rows(scaled, device))
         # Kept on the CPU: it is small, and the fitted estimator pickles anywhere.
         return net.module_.cpu().eval()
 

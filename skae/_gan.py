@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import WEIGHT_AVERAGE_DECAY, BaseNeuralEstimator, fit_code_mixture, fit_pca
+from ._compute import forward_multiply_adds
 from ._docstrings import fill_doc
 from ._modules import CriticModule, GeneratorModule
 from ._nets import AdversarialNet, EpochMeans, GeneratorMonitor, WeightAverage
@@ -261,9 +262,6 @@ class GANSampler(BaseNeuralEstimator):
             "n_critic": self.n_critic,
             "gp_weight": self.gp_weight,
             "optimizer__betas": (0.5, 0.9),
-            # One fused kernel per step instead of a loop over parameters: the steps of
-            # small networks are dominated by such fixed costs.
-            "optimizer__fused": self.device_.startswith(("cpu", "cuda")),
             "max_epochs": self._n_epochs(n_train, params["batch_size"]),
         }
 
@@ -282,6 +280,13 @@ class GANSampler(BaseNeuralEstimator):
             ("generator_monitor", GeneratorMonitor()),
             ("weight_average", WeightAverage(WEIGHT_AVERAGE_DECAY)),
         ]
+
+    def _multiply_adds_per_step(self):
+        # A critic step passes real, generated and interpolated rows through the critic.
+        net = self.net_
+        generator = forward_multiply_adds(net.module_, self.latent_dim)
+        critic = forward_multiply_adds(net.critic_, self.codec_.n_outputs)
+        return 3 * (generator + 3 * critic) * net.batch_size
 
     def _sample_codes(self, n_samples, rng):
         return rng.standard_normal((n_samples, self.latent_dim))

@@ -2,9 +2,12 @@
 
 skorch's default path indexes a ``Dataset`` row by row and collates the rows into a batch,
 which costs more than the forward pass of a small network. Here the training matrix is one
-tensor and every batch is a slice of it (:class:`TensorBatches`), plugged into skorch through
-its documented ``dataset``, ``train_split`` and ``iterator_train`` hooks, so skorch still runs
-the loop, the callbacks and the history.
+tensor, on the training device, and every batch is gathered from it by index
+(:class:`TensorBatches`): the train/validation split and each epoch's shuffle are
+permutations of row numbers, never copies of the matrix. They plug into skorch through its
+documented ``dataset``, ``train_split`` and ``iterator_train`` hooks, so skorch still runs
+the loop, the callbacks and the history; the nets read the batch losses from the device
+once per epoch (:meth:`BaseNet.run_single_epoch`), not after every step.
 """
 
 import math
@@ -26,39 +29,55 @@ GUMBEL_TEMPERATURE = 0.2
 
 
 class TensorRows(torch.utils.data.Dataset):
-    """The rows of one tensor; each row is its own reconstruction target."""
+    """Rows of one tensor ``X``: all of them, or those numbered ``index`` (a subset that
+    shares ``X`` instead of copying it). Each row is its own reconstruction target."""
 
-    def __init__(self, X):
+    def __init__(self, X, index=None):
         self.X = X
+        self.index = index
 
     def __len__(self):
-        return len(self.X)
+        return len(self.X) if self.index is None else len(self.index)
 
     def __getitem__(self, i):
-        return self.X[i], self.X[i]
+        row = self.X[i if self.index is None else self.index[i]]
+        return row, row
+
+    def subset(self, positions):
+        """The rows at ``positions`` (a tensor of positions in this dataset)."""
+        return TensorRows(self.X, positions if self.index is None else self.index[positions])
+
+    def take(self, positions):
+        """A tensor of the rows at ``positions`` (a slice or a tensor of positions)."""
+        if self.index is None:
+            return self.X[positions]
+        return self.X[self.index[positions].to(self.X.device)]
 
 
 class TensorBatches:
-    """Yield ``(X_batch, X_batch)`` slices of a :class:`TensorRows`, shuffled once per pass.
+    """Yield ``(X_batch, X_batch)`` batches of a :class:`TensorRows`, in a new random order
+    each pass when ``shuffle``: each batch is gathered from the one matrix by index.
 
     ``seed`` fixes the sequence of shuffles; a new iterator is made per ``fit``.
     """
 
     def __init__(self, dataset, batch_size, shuffle=False, seed=0):
-        self.X = dataset.X
+        self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = torch.Generator().manual_seed(int(seed))
 
     def __len__(self):
-        return math.ceil(len(self.X) / self.batch_size)
+        return math.ceil(len(self.dataset) / self.batch_size)
 
     def __iter__(self):
-        X = self.X
+        rows, n = self.dataset, len(self.dataset)
         if self.shuffle:
-            X = X[torch.randperm(len(X), generator=self.generator)]
-        for start in range(0, len(X), self.batch_size):
-            batch = X[start : start + self.batch_size]
+            rows = rows.subset(torch.randperm(n, generator=self.generator))
+        if rows.index is not None:
+            rows = TensorRows(rows.X, rows.index.to(rows.X.device))  # one transfer a pass
+        for start in range(0, n, self.batch_size):
+            batch = rows.take(slice(start, start + self.batch_size))
             yield batch, batch
 
 
@@ -78,24 +97,25 @@ class HoldOut:
         n_valid = self.n_valid(n)
         if n_valid == 0:
             return dataset, None
-        order = np.random.RandomState(self.seed).permutation(n)
-        order = torch.as_tensor(order)
-        return TensorRows(dataset.X[order[n_valid:]]), TensorRows(dataset.X[order[:n_valid]])
+        order = torch.as_tensor(np.random.RandomState(self.seed).permutation(n))
+        return dataset.subset(order[n_valid:]), dataset.subset(order[:n_valid])
 
 
 class StopOnDivergence(Callback):
-    """Raise :class:`TrainingDivergedError` as soon as a batch loss is NaN or infinite."""
+    """Raise :class:`TrainingDivergedError` at the end of an epoch in which a batch loss
+    was NaN or infinite (the losses are read from the device once per epoch)."""
 
-    def on_batch_end(self, net, batch=None, training=None, loss=None, **kwargs):
-        value = loss.item()
-        if not math.isfinite(value):
-            epoch = len(net.history)
-            raise TrainingDivergedError(
-                f"Training diverged in epoch {epoch}: the "
-                f"{'training' if training else 'validation'} loss became {value}. "
-                f"Lower the learning rate (lr={net.lr:g} now), or check the input for "
-                "extreme values or columns on very different scales."
-            )
+    def on_epoch_end(self, net, **kwargs):
+        for batch in net.history[-1]["batches"]:
+            for key in ("train_loss", "valid_loss"):
+                value = batch.get(key, 0.0)
+                if not math.isfinite(value):
+                    raise TrainingDivergedError(
+                        f"Training diverged in epoch {len(net.history)}: the "
+                        f"{'training' if key == 'train_loss' else 'validation'} loss became "
+                        f"{value}. Lower the learning rate (lr={net.lr:g} now), or check the "
+                        "input for extreme values or columns on very different scales."
+                    )
 
 
 class StopTraining(KeyboardInterrupt):
@@ -187,8 +207,7 @@ class WeightAverage(Callback):
             return
         self.steps_ += 1
         decay = min(self.decay, (1 + self.steps_) / (10 + self.steps_))
-        for average, weight in zip(self.average_, self.weights_, strict=True):
-            average.lerp_(weight, 1 - decay)
+        torch._foreach_lerp_(self.average_, self.weights_, 1 - decay)
 
     def on_batch_begin(self, net, training=False, **kwargs):
         if not training and self.raw_ is None:
@@ -243,6 +262,34 @@ class BaseNet(NeuralNet):
     def __init__(self, *args, blocks, **kwargs):
         super().__init__(*args, **kwargs)
         self.blocks = blocks
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """skorch's epoch, except that the batch losses, and any value a step recorded as
+        a tensor with ``history.record_batch``, are read from the device in one transfer
+        at the end of the epoch: reading each after its step would make the host wait for
+        the device every step. Steps record clones (``.detach().clone()``): a loss may be a
+        view of a batch-sized buffer, which a stored view would keep alive."""
+        if iterator is None:
+            return
+        batch_count = 0
+        for batch in iterator:
+            self.notify("on_batch_begin", batch=batch, training=training)
+            step = step_fn(batch, **fit_params)
+            self.history.record_batch(prefix + "_loss", step["loss"].detach().clone())
+            self.history.record_batch(prefix + "_batch_size", len(batch[0]))
+            self.notify("on_batch_end", batch=batch, training=training, **step)
+            batch_count += 1
+        self._read_batch_tensors(self.history[-1]["batches"])
+        self.history.record(prefix + "_batch_count", batch_count)
+
+    @staticmethod
+    def _read_batch_tensors(batches):
+        """Replace the tensors recorded in ``batches`` by their values, in one transfer."""
+        places = [(row, key) for row in batches for key, v in row.items() if torch.is_tensor(v)]
+        if places:
+            values = torch.stack([row[key].float() for row, key in places]).tolist()
+            for (row, key), value in zip(places, values, strict=True):
+                row[key] = value
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         try:
@@ -314,7 +361,9 @@ class VariationalNet(BaseNet):
         nll = -self.blocks.log_likelihood(x_mean, y_true, self.module_.log_scale)
         kl = kl_to_standard_normal(z_mean, z_logvar)
         if self.history:  # not during the pre-training evaluation of EarlyStoppingFromStart
-            self.history.record_batch("train_kl" if training else "valid_kl", kl.mean().item())
+            self.history.record_batch(
+                "train_kl" if training else "valid_kl", kl.mean().detach().clone()
+            )
         return (nll + self.current_beta(training) * kl).mean()
 
 
@@ -328,7 +377,7 @@ class ActiveUnits(Callback):
         self.threshold = threshold
 
     def on_train_begin(self, net, X=None, **kwargs):
-        self.rows_ = X.X[: self.max_rows]
+        self.rows_ = X.take(slice(0, self.max_rows))
 
     def on_epoch_end(self, net, **kwargs):
         net._set_training(False)
@@ -430,7 +479,7 @@ class AdversarialNet(BaseNet):
         self.optimizer_.zero_grad(set_to_none=True)
         generator_loss.backward()
         self.optimizer_.step()
-        self.history.record_batch("generator_loss", generator_loss.item())
+        self.history.record_batch("generator_loss", generator_loss.detach().clone())
 
 
 class GeneratorModuleMixin:
@@ -506,12 +555,12 @@ class FusionNet(GeneratorModuleMixin, AdversarialNet):
         codes = self.generated_codes(len(real))
         decoded = module.decode(codes)
         adversarial = self.generator_loss(self.blocks.activate(decoded, tau=GUMBEL_TEMPERATURE))
-        cycle = F.mse_loss(module.encode(self.blocks.activate(decoded)), codes.detach())
+        cycle = F.mse_loss(module.encode(self.blocks.activate(decoded)), codes.detach().clone())
         loss = reconstruction + self.adversarial_weight * adversarial + self.cycle_weight * cycle
         self.optimizer_.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer_.step()
-        self.history.record_batch("decoder_loss", loss.item())
+        self.history.record_batch("decoder_loss", loss.detach().clone())
 
 
 class ContrastNet(BaseNet):
@@ -574,7 +623,7 @@ class GeneratorMonitor(Callback):
 
     def on_train_begin(self, net, X=None, **kwargs):
         generator = torch.Generator().manual_seed(int(self.seed))
-        rows = X.X[torch.randperm(len(X.X), generator=generator)[: self.n_rows]]
+        rows = X.take(torch.randperm(len(X), generator=generator)[: self.n_rows]).cpu()
         self.real_spread_ = torch.pdist(rows.double()).mean().item() if len(rows) > 1 else 0.0
         noise = torch.randn(self.n_rows, net.latent_dim, generator=generator)
         self.noise_ = noise.to(net.device)
