@@ -300,7 +300,12 @@ class TableCodec:
     def encode(self, A):
         """Validated rows → model matrix, of ``A``'s dtype."""
         numeric = self.numeric_columns(A)
-        if self.scaler_ is not None:
+        if isinstance(self.scaler_, StandardScaler):
+            # StandardScaler.transform's arithmetic, without its validation of every batch.
+            numeric = np.array(numeric, dtype=A.dtype)
+            numeric -= self.scaler_.mean_.astype(A.dtype)
+            numeric /= self.scaler_.scale_.astype(A.dtype)
+        elif self.scaler_ is not None:
             numeric = self.scaler_.transform(numeric).astype(A.dtype, copy=False)
         if not self.categorical_:
             return numeric

@@ -294,3 +294,16 @@ def test_any_small_mixed_frame_fits_and_samples(frame, which):
     for name in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[name]) or frame[name].dtype == bool:
             assert set(out[name].dropna()) <= set(frame[name].dropna())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_encoding_standardises_exactly_as_the_standard_scaler(dtype):
+    """The codec standardises batches without StandardScaler.transform's validation; the
+    numbers must be the scaler's, bit for bit."""
+    X = (np.random.RandomState(0).randn(500, 4) * 7 + 3).astype(dtype)
+    X[:, 2] = 4.0  # a constant column: its scale is 1
+    codec = TableCodec("standard").learn_columns(X)
+    codec.fit(X)
+    M = codec.encode(X)
+    assert M.dtype == dtype
+    np.testing.assert_array_equal(M, codec.scaler_.transform(X))
