@@ -139,6 +139,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
+        warm_start=False,
         scaler="auto",
         contamination=0.1,
         device="auto",
@@ -161,6 +162,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.warm_start = warm_start
         self.scaler = scaler
         self.contamination = contamination
         self.device = device

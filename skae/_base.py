@@ -326,20 +326,28 @@ class BaseNeuralEstimator(BaseEstimator):
         with interruptible(self):
             return self._fit(X)
 
-    def _fit(self, X):
-        self._check_architecture_params()
-        X = self._validate_fit_input(X)
-        self.device_ = resolve_device(self.device, type(self).__name__)
+    def _fit(self, X, one_pass=False):
+        """Fit on ``X``; or, for ``partial_fit`` (``one_pass``) or a ``warm_start`` fit of a
+        fitted model, continue training its network on ``X``. ``one_pass`` trains one
+        epoch, without a validation split."""
+        continuing = hasattr(self, "net_") and (one_pass or getattr(self, "warm_start", False))
+        if continuing:
+            X = self._validate_input(X)
+        else:
+            self._check_architecture_params()
+            X = self._validate_fit_input(X, declared_categories=one_pass)
+            self.device_ = resolve_device(self.device, type(self).__name__)
         rng = fit_rng(self.random_state)
         with seeded_torch(rng.randint(_MAX_SEED), self.device_):
             M = np.ascontiguousarray(self.codec_.encode(X), dtype=np.float32)
-            self._learn_sizes(M)
-            self.net_ = self._make_net(len(M), rng).initialize()
-            self._init_module(self.net_.module_, M)
+            if not continuing:
+                self._learn_sizes(M)
+                self.net_ = self._make_net(len(M), rng, validate=not one_pass).initialize()
+                self._init_module(self.net_.module_, M)
             rows = training_rows(M, self.device_)
-            # partial_fit, unlike fit, keeps the initialisation done just above.
+            # skorch's partial_fit, unlike its fit, keeps the weights the net has.
             with compute_threads(self._multiply_adds_per_step()):
-                self.net_.partial_fit(rows)
+                self.net_.partial_fit(rows, epochs=1 if one_pass else None)
             self.net_.module_.eval()
             self.n_iter_ = len(self.net_.history)
             self.history_ = [
@@ -423,11 +431,15 @@ class BaseNeuralEstimator(BaseEstimator):
                 f"values, but X has {self.n_features_in_} features."
             )
 
-    def _validate_fit_input(self, X):
-        """Fit the codec on ``X`` and return its validated rows (see ``TableCodec``)."""
+    def _validate_fit_input(self, X, declared_categories=False):
+        """Fit the codec on ``X`` and return its validated rows (see ``TableCodec``);
+        ``declared_categories``: a pandas categorical column models every category of its
+        dtype, not only those ``X`` holds (``partial_fit``'s first chunk)."""
         library, schema = frame_library(X), arrow_schema(X)
         X = check_rows(self, X, reset=True, min_samples=2)
-        self.codec_ = TableCodec(scaler=self._scaler()).learn_columns(X, library, schema)
+        self.codec_ = TableCodec(scaler=self._scaler()).learn_columns(
+            X, library, schema, declared_categories
+        )
         A = self.codec_.to_array(X)
         self.codec_.fit(A, unit_interval=self._unit_interval(A))
         self._check_input_shape()
@@ -448,8 +460,12 @@ class BaseNeuralEstimator(BaseEstimator):
             )
         return self.codec_.to_array(check_rows(owner, X, reset=False))
 
-    def _make_net(self, n_samples, rng):
+    def _make_net(self, n_samples, rng, validate=True):
+        """The skorch net for ``n_samples`` training rows; ``validate=False`` leaves out
+        the validation split and early stopping."""
         split, stopping_callbacks = self._validation(n_samples, rng)
+        if not validate:  # after drawing from rng, so both ways seed the rest alike
+            split, stopping_callbacks = None, []
         n_train = n_samples - (split.n_valid(n_samples) if split else 0)
         params = {
             "module": self._build_module(self.codec_.n_outputs),
@@ -677,6 +693,7 @@ class BaseAutoencoder(
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
+        "warm_start": ["boolean"],
     }
     _module_class = None
 
@@ -699,6 +716,33 @@ class BaseAutoencoder(
             ("early_stopping", early_stopping),
             ("weight_average", WeightAverage(WEIGHT_AVERAGE_DECAY)),
         ]
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None):
+        """Train on one more chunk of rows: one pass over ``X``.
+
+        The first call learns what ``fit`` learns from the data (the columns and their
+        categories, the scaling, the code size, the PCA start) from this chunk; later calls
+        keep it and continue training, so each chunk must have the same columns, and a
+        category not in the first chunk is an error unless its column's pandas
+        ``CategoricalDtype`` declares it. There is no validation split or early stopping;
+        ``offset_`` and the score's Gaussians are refitted on each chunk. ``dask_ml``'s
+        ``Incremental`` calls it block by block.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            One chunk of training rows (at least 2 in the first).
+        y : Ignored
+            Present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained one more pass.
+        """
+        with interruptible(self):
+            return self._fit(X, one_pass=True)
 
     def _unit_interval_setting(self):
         choice = {"mse": False, "bce": True, "auto": "auto"}[self.reconstruction_loss]

@@ -69,14 +69,14 @@ class _Categories:
     """The categories of one column seen in training, in a fixed order, plus whether a
     missing value was seen (it is then the last category)."""
 
-    def __init__(self, name, column):
+    def __init__(self, name, column, declared=False):
         self.name = name
         self.dtype = column.dtype
         missing = column.isna()
         values = pd.unique(column[~missing])
         if isinstance(self.dtype, pd.CategoricalDtype):
             seen = set(values)
-            values = [v for v in self.dtype.categories if v in seen]
+            values = [v for v in self.dtype.categories if declared or v in seen]
         else:
             try:
                 values = sorted(values)
@@ -118,8 +118,10 @@ class _Categories:
         if unknown.any():
             value = column[unknown].iloc[0]
             raise ValueError(
-                f"Column {self.name!r} holds {value!r}, a category not seen in fit. Known "
-                f"categories: {self.values[:20]}{' ...' if len(self.values) > 20 else ''}."
+                f"Column {self.name!r} holds {value!r}, a category not seen in fit (or in "
+                "partial_fit's first chunk; a pandas CategoricalDtype declares categories "
+                f"ahead). Known categories: {self.values[:20]}"
+                f"{' ...' if len(self.values) > 20 else ''}."
             )
         if missing.any():
             if not self.has_missing:
@@ -157,11 +159,13 @@ class TableCodec:
         self.scaler = scaler
 
     # ---------------------------------------------------------------- fit
-    def learn_columns(self, X, library=None, arrow_schema=None):
+    def learn_columns(self, X, library=None, arrow_schema=None, declared_categories=False):
         """Learn which columns of ``X`` (an array or a pandas DataFrame) are numbers and
         which categories, and the categories of each; then ``to_array`` works.
         ``library`` is the frame library the user's data came in (see ``skae._frames``),
-        which ``to_output`` returns frames of (with ``arrow_schema``, for pyarrow)."""
+        which ``to_output`` returns frames of (with ``arrow_schema``, for pyarrow).
+        ``declared_categories``: a pandas categorical column gets every category of its
+        dtype, seen or not."""
         self.library_ = library
         self.arrow_schema_ = arrow_schema
         if isinstance(X, pd.DataFrame):
@@ -169,7 +173,7 @@ class TableCodec:
             for name, dtype in self.frame_dtypes_:
                 _check_dtype_supported(name, dtype)
             self.categorical_ = {
-                j: _Categories(name, X[name])
+                j: _Categories(name, X[name], declared_categories)
                 for j, (name, dtype) in enumerate(X.dtypes.items())
                 if is_categorical(dtype)
             }

@@ -49,6 +49,12 @@ n_iter_no_change : int, default=10
 tol : float, default=1e-4
     Smallest relative improvement of the monitored loss that counts.
 
+warm_start : bool, default=False
+    ``True`` makes ``fit`` on a fitted model continue training its network (another
+    ``max_epochs``, with early stopping as set) from the fitted weights, on data of the
+    same columns and categories, as ``MLPRegressor`` does; the scaling and the code size
+    stay as first fitted. ``False`` fits from scratch.
+
 {scaler_param}
 
 contamination : float in (0, 0.5], default=0.1

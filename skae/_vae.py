@@ -124,6 +124,7 @@ class VAETransformer(BaseAutoencoder):
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
+        warm_start=False,
         scaler="auto",
         contamination=0.1,
         device="auto",
@@ -147,6 +148,7 @@ class VAETransformer(BaseAutoencoder):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.warm_start = warm_start
         self.scaler = scaler
         self.contamination = contamination
         self.device = device

@@ -1,0 +1,64 @@
+"""Training in steps: partial_fit over chunks, and warm_start."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skae import AutoencoderTransformer, VAETransformer
+
+from .conftest import fast
+
+
+@pytest.fixture(params=[AutoencoderTransformer, VAETransformer], ids=lambda c: c.__name__)
+def Estimator(request):
+    return request.param
+
+
+def test_the_first_chunk_learns_what_fit_learns(Estimator, X_small):
+    """One partial_fit is one epoch of fit without a validation split."""
+    chunked = fast(Estimator).partial_fit(X_small)
+    fitted = fast(Estimator, max_epochs=1, early_stopping=False).fit(X_small)
+    np.testing.assert_array_equal(chunked.transform(X_small), fitted.transform(X_small))
+    assert chunked.n_iter_ == 1 and chunked.offset_ == fitted.offset_
+
+
+def test_later_chunks_continue_training_and_keep_the_scaling(Estimator, X_small):
+    model = fast(Estimator).partial_fit(X_small[:40])
+    mean = model.codec_.scaler_.mean_.copy()
+    for _ in range(10):
+        for start in range(0, 120, 40):
+            model.partial_fit(X_small[start : start + 40])
+    assert model.n_iter_ == 31 and len(model.history_) == 31
+    np.testing.assert_array_equal(model.codec_.scaler_.mean_, mean)
+    losses = [row["train_loss"] for row in model.history_]
+    assert np.mean(losses[-3:]) < np.mean(losses[1:4])  # the same chunks, later passes
+
+
+def test_a_chunk_must_keep_the_columns_and_categories(X_small):
+    frame = pd.DataFrame(X_small[:, :3], columns=["a", "b", "c"])
+    frame["kind"] = np.array(["x", "y"])[np.arange(120) % 2]
+    model = fast(AutoencoderTransformer).partial_fit(frame[:60])
+    with pytest.raises(ValueError, match="'kind' holds 'z'.*partial_fit's first chunk"):
+        model.partial_fit(frame[60:].assign(kind="z"))
+    with pytest.raises(ValueError, match="feature names"):
+        model.partial_fit(frame[60:].rename(columns={"a": "A"}))
+
+
+def test_a_categorical_dtype_declares_categories_ahead(X_small):
+    kinds = pd.CategoricalDtype(["x", "y", "z"])
+    frame = pd.DataFrame(X_small[:, :3], columns=["a", "b", "c"])
+    frame["kind"] = pd.Series(np.array(["x", "y"])[np.arange(120) % 2]).astype(kinds)
+    model = fast(AutoencoderTransformer).partial_fit(frame[:60])
+    model.partial_fit(frame[60:].assign(kind=pd.Series(["z"] * 60, dtype=kinds).values))
+    assert model.codec_.categorical_[3].values == ["x", "y", "z"]
+
+
+def test_warm_start_continues_from_the_fitted_weights(Estimator, X_small):
+    warm = fast(Estimator, warm_start=True, early_stopping=False).fit(X_small)
+    codes = warm.transform(X_small)
+    warm.fit(X_small)
+    assert warm.n_iter_ == 6  # two fits of max_epochs=3, one history
+    assert not np.array_equal(warm.transform(X_small), codes)
+    cold = fast(Estimator, early_stopping=False).fit(X_small).fit(X_small)
+    assert cold.n_iter_ == 3
+    np.testing.assert_array_equal(cold.transform(X_small), codes)  # from scratch, same seed
