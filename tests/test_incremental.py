@@ -62,3 +62,19 @@ def test_warm_start_continues_from_the_fitted_weights(Estimator, X_small):
     cold = fast(Estimator, early_stopping=False).fit(X_small).fit(X_small)
     assert cold.n_iter_ == 3
     np.testing.assert_array_equal(cold.transform(X_small), codes)  # from scratch, same seed
+
+
+def test_dask_ml_incremental_trains_block_by_block(X_small):
+    """dask-ml's Incremental calls partial_fit once per block of a dask array; transform
+    goes through its map_blocks, score_samples through dask's."""
+    da = pytest.importorskip("dask.array")
+    wrappers = pytest.importorskip("dask_ml.wrappers")
+    blocks = da.from_array(X_small, chunks=(40, 7))
+    incremental = wrappers.Incremental(fast(AutoencoderTransformer)).fit(blocks)
+    model = incremental.estimator_
+    assert model.n_iter_ == 3  # one pass per block
+    codes = incremental.transform(blocks)
+    assert isinstance(codes, da.Array)
+    np.testing.assert_array_equal(codes.compute(), model.transform(X_small))
+    scores = blocks.map_blocks(model.score_samples, drop_axis=1, dtype=np.float64)
+    np.testing.assert_array_equal(scores.compute(), model.score_samples(X_small))
