@@ -262,6 +262,8 @@ class BaseNet(NeuralNet):
     def __init__(self, *args, blocks, **kwargs):
         super().__init__(*args, **kwargs)
         self.blocks = blocks
+        #: Whether an epoch's batches are running (steps may record batch values then).
+        self.in_epoch = False
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         """skorch's epoch, except that the batch losses, and any value a step recorded as
@@ -272,13 +274,17 @@ class BaseNet(NeuralNet):
         if iterator is None:
             return
         batch_count = 0
-        for batch in iterator:
-            self.notify("on_batch_begin", batch=batch, training=training)
-            step = step_fn(batch, **fit_params)
-            self.history.record_batch(prefix + "_loss", step["loss"].detach().clone())
-            self.history.record_batch(prefix + "_batch_size", len(batch[0]))
-            self.notify("on_batch_end", batch=batch, training=training, **step)
-            batch_count += 1
+        self.in_epoch = True
+        try:
+            for batch in iterator:
+                self.notify("on_batch_begin", batch=batch, training=training)
+                step = step_fn(batch, **fit_params)
+                self.history.record_batch(prefix + "_loss", step["loss"].detach().clone())
+                self.history.record_batch(prefix + "_batch_size", len(batch[0]))
+                self.notify("on_batch_end", batch=batch, training=training, **step)
+                batch_count += 1
+        finally:
+            self.in_epoch = False
         self._read_batch_tensors(self.history[-1]["batches"])
         self.history.record(prefix + "_batch_count", batch_count)
 
@@ -360,7 +366,7 @@ class VariationalNet(BaseNet):
         y_true = y_true.to(x_mean.device)
         nll = -self.blocks.log_likelihood(x_mean, y_true, self.module_.log_scale)
         kl = kl_to_standard_normal(z_mean, z_logvar)
-        if self.history:  # not during the pre-training evaluation of EarlyStoppingFromStart
+        if self.in_epoch:  # not in the pre-training evaluation of EarlyStoppingFromStart
             self.history.record_batch(
                 "train_kl" if training else "valid_kl", kl.mean().detach().clone()
             )

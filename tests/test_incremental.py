@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from skae import AutoencoderTransformer, VAETransformer
 
@@ -78,3 +79,12 @@ def test_dask_ml_incremental_trains_block_by_block(X_small):
     np.testing.assert_array_equal(codes.compute(), model.transform(X_small))
     scores = blocks.map_blocks(model.score_samples, drop_axis=1, dtype=np.float64)
     np.testing.assert_array_equal(scores.compute(), model.score_samples(X_small))
+
+
+def test_a_continued_vae_records_numbers_only(X_small):
+    """A second training run evaluates the start before its first epoch; the KL computed
+    there must not land in the last epoch's batches (as a tensor never read back)."""
+    model = fast(VAETransformer, warm_start=True).fit(X_small).fit(X_small)
+    model.partial_fit(X_small)
+    values = [v for epoch in model.net_.history for row in epoch["batches"] for v in row.values()]
+    assert values and not any(torch.is_tensor(v) for v in values)
