@@ -58,6 +58,7 @@ from ._nets import (
     WeightAverage,
 )
 from ._persistence import load_net_weights, loadable_device, net_weights
+from .parallel import current_group
 
 #: Training rows scored to set ``offset_``: a quantile needs no more, and large fits stay fast.
 OFFSET_MAX_ROWS = 10_000
@@ -305,6 +306,8 @@ class BaseNeuralEstimator(BaseEstimator):
     _net_class = None
     #: What ``scaler="auto"`` means for a table (images get no scaler).
     _table_scaler = "standard"
+    #: Whether ``fit`` can train across processes in ``skae.parallel.data_parallel()``.
+    _trains_data_parallel = False
 
     # ---------------------------------------------------------------- fit template
     @_fit_context(prefer_skip_nested_validation=True)
@@ -331,15 +334,22 @@ class BaseNeuralEstimator(BaseEstimator):
         fitted model, continue training its network on ``X``. ``one_pass`` trains one
         epoch, without a validation split."""
         continuing = hasattr(self, "net_") and (one_pass or getattr(self, "warm_start", False))
+        group = current_group(owner=self)  # in skae.parallel.data_parallel(), or None
         if continuing:
             X = self._validate_input(X)
         else:
             self._check_architecture_params()
             X = self._validate_fit_input(X, declared_categories=one_pass)
             self.device_ = resolve_device(self.device, type(self).__name__)
+            if group is not None:
+                self.device_ = group.local_device(self.device_)
         rng = fit_rng(self.random_state)
+        if group is not None:
+            group.shared_rng(rng)
         with seeded_torch(rng.randint(_MAX_SEED), self.device_):
             M = np.ascontiguousarray(self.codec_.encode(X), dtype=np.float32)
+            if group is not None:
+                group.check_same_rows(M, owner=self)
             if not continuing:
                 self._learn_sizes(M)
                 self.net_ = self._make_net(len(M), rng, validate=not one_pass).initialize()
@@ -696,6 +706,7 @@ class BaseAutoencoder(
         "warm_start": ["boolean"],
     }
     _module_class = None
+    _trains_data_parallel = True
 
     def _validation(self, n_samples, rng):
         split = HoldOut(self.validation_fraction, rng.randint(_MAX_SEED))

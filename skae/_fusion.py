@@ -41,6 +41,7 @@ from ._nets import (
     FusionNet,
 )
 from ._persistence import load_module_weights, module_weights
+from .parallel import current_group
 
 #: Critic steps per decoder step in fine-tuning (as in WGAN-GP).
 N_CRITIC = 5
@@ -291,6 +292,7 @@ class AEGANFusion(
             return self._fit(X)
 
     def _fit(self, X):
+        current_group(owner=self)  # an error inside skae.parallel.data_parallel()
         rng = fit_rng(self.random_state)
         check_rows(self, X, reset=True, min_samples=2)  # errors name the fusion
         self.autoencoder_ = self._new_part("autoencoder", rng)

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from ._modules import kl_to_standard_normal
 from .exceptions import TrainingDivergedError
+from .parallel import current_group
 
 #: Temperature of the Gumbel-softmax through which a GAN's generator emits categories
 #: (CTGAN's value).
@@ -285,6 +286,9 @@ class BaseNet(NeuralNet):
                 batch_count += 1
         finally:
             self.in_epoch = False
+        group = current_group()
+        if training and group is not None:
+            group.average_batch_values(self.history[-1]["batches"], prefix)
         self._read_batch_tensors(self.history[-1]["batches"])
         self.history.record(prefix + "_batch_count", batch_count)
 
@@ -298,12 +302,36 @@ class BaseNet(NeuralNet):
                 row[key] = value
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        group = current_group()
+        # Inside skae.parallel.data_parallel() the training steps run the module wrapped in
+        # DistributedDataParallel. The wrapper lives only while training: it is set past
+        # skorch's registry of components, which would save it with the net.
+        object.__setattr__(
+            self, "parallel_module_", None if group is None else group.wrap(self.module_)
+        )
         try:
             return super().fit_loop(X, y, epochs=epochs, **fit_params)
         except StopTraining:
             raise  # skorch ends the loop and keeps the net
         except KeyboardInterrupt as interrupt:
             raise TrainingInterrupted from interrupt
+        finally:
+            object.__delattr__(self, "parallel_module_")
+
+    def get_iterator(self, dataset, training=False):
+        """skorch's iterator; in a data-parallel fit, training batches are cut to this
+        process's part of each."""
+        iterator = super().get_iterator(dataset, training=training)
+        group = current_group()
+        return group.share(iterator) if training and group is not None else iterator
+
+    def infer(self, x, **fit_params):
+        """The module's forward pass; through ``DistributedDataParallel`` in the training
+        steps of a data-parallel fit, so that backward averages the gradients."""
+        parallel_module = getattr(self, "parallel_module_", None)
+        if parallel_module is not None and torch.is_grad_enabled():
+            return parallel_module(x.to(self.device), **fit_params)
+        return super().infer(x, **fit_params)
 
     def _set_training(self, training=True):
         if self.module_.training != training:
