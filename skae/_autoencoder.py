@@ -83,10 +83,10 @@ class AutoencoderTransformer(BaseAutoencoder):
     code_density_ : sklearn.mixture.GaussianMixture
         Density of the training codes, used by ``sample``.
 
-    code_mean_ : ndarray of shape (n_components_,)
+    code_mean_ : ndarray of shape (n_components,)
         Mean of the code Gaussian of ``score_samples``.
 
-    code_covariance_ : ndarray of shape (n_components_, n_components_)
+    code_covariance_ : ndarray of shape (n_components, n_components)
         Covariance of the code Gaussian of ``score_samples``.
 
     noise_variance_ : ndarray of shape (n_numeric_columns,)

@@ -575,7 +575,7 @@ class BaseNeuralEstimator(BaseEstimator):
 
         Returns
         -------
-        X : ndarray or DataFrame of shape (n_samples, n_features_in_)
+        X : ndarray or DataFrame of shape (n_samples, n_features_in)
             A DataFrame with the training columns and dtypes when ``fit`` saw a DataFrame.
         """
         check_is_fitted(self)
@@ -804,7 +804,7 @@ class BaseAutoencoder(
 
         Returns
         -------
-        Z : ndarray of shape (n_samples, n_components_)
+        Z : ndarray of shape (n_samples, n_components)
             Codes, in the dtype of ``X`` (float32 stays float32).
         """
         X = self._validate_input(X)
@@ -817,11 +817,11 @@ class BaseAutoencoder(
 
         Parameters
         ----------
-        Z : array-like of shape (n_samples, n_components_)
+        Z : array-like of shape (n_samples, n_components)
 
         Returns
         -------
-        X : ndarray or DataFrame of shape (n_samples, n_features_in_)
+        X : ndarray or DataFrame of shape (n_samples, n_features_in)
             A DataFrame with the training columns and dtypes when ``fit`` saw a DataFrame.
         """
         check_is_fitted(self)

@@ -106,7 +106,7 @@ input_shape : tuple of int or None, default=None
 n_features_in_ : int
     Number of features seen during ``fit``.
 
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (n_features_in,)
     Names of the features seen during ``fit``, when ``X`` was a DataFrame of string columns.
 
 device_ : str

@@ -546,7 +546,7 @@ class AEGANFusion(
 
         Returns
         -------
-        X : ndarray or DataFrame of shape (n_samples, n_features_in_)
+        X : ndarray or DataFrame of shape (n_samples, n_features_in)
         """
         check_is_fitted(self)
         return self.autoencoder_.inverse_transform(Z)
@@ -563,7 +563,7 @@ class AEGANFusion(
 
         Returns
         -------
-        X : ndarray or DataFrame of shape (n_samples, n_features_in_)
+        X : ndarray or DataFrame of shape (n_samples, n_features_in)
             A DataFrame with the training columns and dtypes when ``fit`` saw a DataFrame.
         """
         check_is_fitted(self)

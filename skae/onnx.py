@@ -49,7 +49,7 @@ def to_onnx(estimator, method="transform", *, opset=None):
     Returns
     -------
     model : onnx.ModelProto
-        The graph, with one input ``"X"``: float32 rows of shape (batch, n_features_in_),
+        The graph, with one input ``"X"``: float32 rows of shape (batch, n_features_in),
         any number of them. Its output is ``"codes"``, float32 of shape
         (batch, n_components) for ``transform``, or ``"scores"``, float32 of shape
         (batch,) for ``score_samples``. Save it with ``onnx.save(model, path)``.
