@@ -40,6 +40,7 @@ from sklearn.metrics import RocCurveDisplay, precision_score, roc_auc_score
 
 from skae import AutoencoderTransformer
 from skae.metrics import reconstruction_error, reconstruction_error_by_column
+from skae.plotting import AnomalyScoreDisplay, ColumnErrorDisplay
 
 X_all, y_all = load_breast_cancer(return_X_y=True, as_frame=True)
 benign = np.flatnonzero(y_all == 1)
@@ -138,7 +139,6 @@ for row in top:
     )
 
 by_column = reconstruction_error_by_column(ae, X.iloc[top]) / ae.noise_variance_
-worst = by_column.mean().nlargest(6).index
 for row, errors in by_column.iterrows():
     if reason[row] == "reconstruction":
         print(f"row {row:3d} worst rebuilt: {', '.join(errors.nlargest(3).index)}")
@@ -146,41 +146,27 @@ for row, errors in by_column.iterrows():
 # %%
 # Plot the scores, the ROC curves and the explanation
 # ---------------------------------------------------
-# Left: the autoencoder's scores of benign and malignant rows, with the threshold
-# ``offset_``; rows left of it are predicted outliers. Middle: ROC curves of both models.
-# Right: the per-column errors of the five top-flagged rows, for the columns that
-# contribute most, each row labelled with the term that flagged it.
+# :class:`~skae.plotting.AnomalyScoreDisplay` draws the autoencoder's scores of benign and
+# malignant rows with the threshold ``offset_`` (rows left of it are predicted outliers)
+# and, since we pass the labels, its ROC curve, on axes where the isolation forest's curve
+# is already drawn. :class:`~skae.plotting.ColumnErrorDisplay` explains the lowest-scoring
+# row flagged by its reconstruction: its error per column, divided by the residual
+# variance as above, with a tick at the median row's. (``ColumnErrorDisplay.from_estimator``
+# draws the undivided errors; here we build the display from our own numbers.)
 fig, (ax_hist, ax_roc, ax_why) = plt.subplots(1, 3, figsize=(18, 4.8))
-
-# A few rows score far below the rest; the axis shows the bulk (99% of the rows).
-bins = np.linspace(np.percentile(ae_scores, 1), ae_scores.max(), 40)
-ax_hist.hist(ae_scores[~is_outlier], bins=bins, alpha=0.6, label="benign (inliers)")
-ax_hist.hist(ae_scores[is_outlier], bins=bins, alpha=0.6, label="malignant (outliers)")
-ax_hist.axvline(
-    ae.offset_, color="k", linestyle="--", label="offset_ (rows left of it are flagged)"
+RocCurveDisplay.from_predictions(is_outlier, -if_scores, name="IsolationForest", ax=ax_roc)
+scores_display = AnomalyScoreDisplay.from_estimator(
+    ae, X, is_outlier, ax=[ax_hist, ax_roc], name="Autoencoder"
 )
-ax_hist.set_xlim(bins[0], bins[-1])
-ax_hist.set_xlabel("score_samples (log-density: higher is more normal)")
-ax_hist.set_ylabel("number of rows")
-ax_hist.set_title("Autoencoder scores")
-ax_hist.legend()
+print(f"rows below the histogram's range: {scores_display.n_below_view_}")
 
-RocCurveDisplay.from_predictions(is_outlier, -ae_scores, name="Autoencoder", ax=ax_roc)
-RocCurveDisplay.from_predictions(
-    is_outlier, -if_scores, name="IsolationForest", ax=ax_roc, plot_chance_level=True
-)
-ax_roc.set_xlabel("false positive rate (benign rows flagged)")
-ax_roc.set_ylabel("true positive rate (malignant rows flagged)")
-ax_roc.set_title("ROC curves (outlier = malignant)")
-
-image = ax_why.imshow(by_column[worst].to_numpy(), cmap="Reds", aspect="auto")
-ax_why.set_xticks(range(len(worst)), worst, rotation=30, ha="right")
-ax_why.set_yticks(
-    range(len(top)),
-    [f"row {r} ({'M' if is_outlier[r] else 'B'}), {reason[r]}" for r in by_column.index],
-)
-ax_why.set_title("Top-flagged rows: squared error / residual variance")
-fig.colorbar(image, ax=ax_why)
+by_reconstruction = [row for row in top if reason[row] == "reconstruction"]
+explained = by_reconstruction[0] if by_reconstruction else top[0]
+weighted = reconstruction_error_by_column(ae, X) / ae.noise_variance_
+ColumnErrorDisplay(
+    errors=weighted.iloc[explained], typical=weighted.median(), row_label=f"row {explained}"
+).plot(ax=ax_why, max_columns=8)
+ax_why.set_xlabel("squared error / residual variance")
 
 fig.tight_layout()
 output = Path(__file__).parent / "output"

@@ -39,6 +39,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skae import AutoencoderTransformer
+from skae.plotting import CodeDisplay
 
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(
@@ -104,16 +105,16 @@ print(
 # %%
 # Plot the test images in both embeddings
 # ---------------------------------------
-# Each point is a test image, coloured by its digit. Well separated colour clusters mean
-# that two numbers are enough to tell most digits apart. The autoencoder's codes are not
-# bounded: a few unusual test images land far from the rest, so each panel is zoomed on the
-# central 98% of the points on each axis and says how many fall outside.
+# Each point is a test image, coloured by its digit, drawn by
+# :class:`~skae.plotting.CodeDisplay` (which takes any fitted transformer). Well separated
+# colour clusters mean that two numbers are enough to tell most digits apart. The
+# autoencoder's codes are not bounded: a few unusual test images land far from the rest, so
+# each panel is zoomed on the central 98% of the points on each axis and says how many fall
+# outside.
 fig, axes = plt.subplots(1, 2, figsize=(12, 5.5))
-cmap = plt.get_cmap("tab10")
-for ax, (name, Z) in zip(axes, codes.items(), strict=True):
-    for digit in range(10):
-        points = Z[y_test == digit]
-        ax.scatter(points[:, 0], points[:, 1], s=12, color=cmap(digit), label=str(digit))
+for ax, (name, model) in zip(axes, models.items(), strict=True):
+    display = CodeDisplay.from_estimator(model, X_test, y_test, ax=ax)
+    Z = display.points
     low, high = np.percentile(Z, [1, 99], axis=0)
     low, high = low - 0.1 * (high - low), high + 0.1 * (high - low)
     ax.set_xlim(low[0], high[0])
@@ -125,7 +126,7 @@ for ax, (name, Z) in zip(axes, codes.items(), strict=True):
     )
     ax.set_xlabel("component 1")
     ax.set_ylabel("component 2")
-axes[1].legend(title="digit", loc="center left", bbox_to_anchor=(1.0, 0.5), markerscale=2)
+axes[0].get_legend().remove()  # one legend, on the right panel
 
 fig.tight_layout()
 output = Path(__file__).parent / "output"

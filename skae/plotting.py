@@ -191,8 +191,9 @@ class TrainingHistoryDisplay:
             ``self``, with ``ax_``, ``figure_``, ``lines_`` and ``kept_line_`` set.
         """
         self.ax_, self.figure_ = _axes(ax, figsize=(6, 4))
+        marker = "." if len(self.epochs) <= 60 else None  # dots only where they stay apart
         self.lines_ = {
-            label: self.ax_.plot(self.epochs, values, marker=".", label=label)[0]
+            label: self.ax_.plot(self.epochs, values, marker=marker, label=label)[0]
             for label, values in self.losses.items()
         }
         self.kept_line_ = None
