@@ -70,6 +70,11 @@ MIXTURE_MAX_ROWS = 2_000
 #: Per-step decay of the moving average of the weights (:class:`WeightAverage`; about the
 #: last 100 steps) that autoencoders validate with and keep, and GANs sample with.
 WEIGHT_AVERAGE_DECAY = 0.99
+#: The API page of a public estimator, the target of the "?" in its HTML representation
+#: (scikit-learn's ``_doc_link_*`` hooks fill in ``skae`` and the class name).
+DOC_LINK_TEMPLATE = (
+    "https://skae.readthedocs.io/en/latest/generated/{estimator_module}.{estimator_name}.html"
+)
 
 
 @contextmanager
@@ -308,6 +313,8 @@ class BaseNeuralEstimator(BaseEstimator):
     _table_scaler = "standard"
     #: Whether ``fit`` can train across processes in ``skae.parallel.data_parallel()``.
     _trains_data_parallel = False
+    _doc_link_module = "skae"
+    _doc_link_template = DOC_LINK_TEMPLATE
 
     # ---------------------------------------------------------------- fit template
     @_fit_context(prefer_skip_nested_validation=True)
@@ -632,6 +639,10 @@ class BaseNeuralEstimator(BaseEstimator):
 
 class OutlierScoresMixin(OutlierMixin):
     """``decision_function``, ``predict``, ``score`` and ``offset_`` from ``score_samples``."""
+
+    # AEGANFusion's only skae base: its HTML representation links to skae's API page too.
+    _doc_link_module = "skae"
+    _doc_link_template = DOC_LINK_TEMPLATE
 
     def _set_offset(self, scores):
         self.offset_ = float(np.percentile(scores, 100.0 * self.contamination))
