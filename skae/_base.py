@@ -351,6 +351,13 @@ class BaseNeuralEstimator(BaseEstimator):
             if group is not None:
                 self.device_ = group.local_device(self.device_)
         rng = fit_rng(self.random_state)
+        if continuing:
+            # A new stream for each continued call (from the seed and the epochs so far),
+            # as for each epoch of one fit: the same shuffles and noise every call would
+            # freeze the noise each row gets.
+            rng = np.random.RandomState([rng.randint(_MAX_SEED), self.n_iter_])
+            # (an attribute: skorch's set_params refuses iterator parameters once initialized)
+            self.net_.iterator_train__seed = rng.randint(_MAX_SEED)
         if group is not None:
             group.shared_rng(rng)
         with seeded_torch(rng.randint(_MAX_SEED), self.device_):

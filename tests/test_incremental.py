@@ -88,3 +88,30 @@ def test_a_continued_vae_records_numbers_only(X_small):
     model.partial_fit(X_small)
     values = [v for epoch in model.net_.history for row in epoch["batches"] for v in row.values()]
     assert values and not any(torch.is_tensor(v) for v in values)
+
+
+def test_each_continued_call_draws_new_shuffles_and_noise(X_small):
+    """With a fixed random_state, each partial_fit call continues the random stream (as the
+    epochs of one fit do), rather than repeating the first call's shuffle and noise."""
+    from skae._nets import TensorBatches
+
+    orders = []
+
+    class RecordedBatches(TensorBatches):
+        def __iter__(self):
+            batches = list(super().__iter__())
+            orders.append(torch.cat([X for X, _ in batches]))
+            return iter(batches)
+
+    model = fast(VAETransformer, batch_size=40).partial_fit(X_small)
+    model.net_.iterator_train = RecordedBatches
+    seeds = set()  # of the torch generator that draws the VAE's noise, per call
+    model.net_.module_.register_forward_hook(lambda *_: seeds.add(torch.initial_seed()))
+    model.partial_fit(X_small).partial_fit(X_small)
+    assert not torch.equal(orders[0], orders[1])  # a new shuffle of the same chunk
+    rows = [torch.sort(order, dim=0).values for order in orders]
+    assert torch.equal(rows[0], rows[1])  # of the same rows
+    assert len(seeds) == 2
+    again = fast(VAETransformer, batch_size=40).partial_fit(X_small)
+    again.partial_fit(X_small).partial_fit(X_small)
+    np.testing.assert_array_equal(again.transform(X_small), model.transform(X_small))
