@@ -1,7 +1,7 @@
 """
-======================================================
+=======================================================
 2-D embedding of handwritten digits: autoencoder vs PCA
-======================================================
+=======================================================
 
 :class:`~skae.AutoencoderTransformer` is a non-linear counterpart of
 :class:`~sklearn.decomposition.PCA`: ``transform`` maps each row to ``n_components``
