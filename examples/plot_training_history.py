@@ -28,7 +28,6 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 from sklearn.datasets import load_digits, load_wine
 
 from skae import AutoencoderTransformer, GANSampler, TrainingDivergedError
@@ -41,8 +40,8 @@ X_digits, _ = load_digits(return_X_y=True)
 X_wine, _ = load_wine(return_X_y=True)
 
 digits_ae = AutoencoderTransformer(random_state=0).fit(X_digits)
-fig, axes = plt.subplots(1, 3, figsize=(16, 4.2))
-display = TrainingHistoryDisplay.from_estimator(digits_ae, ax=axes[0], name="digits")
+display = TrainingHistoryDisplay.from_estimator(digits_ae, name="AutoencoderTransformer, digits")
+display.figure_.savefig(OUTPUT / "training_history_digits.png", dpi=100)
 print(f"digits: {digits_ae.n_iter_} epochs run, weights kept from epoch {display.kept_epoch}")
 
 # %%
@@ -52,7 +51,8 @@ print(f"digits: {digits_ae.n_iter_} epochs run, weights kept from epoch {display
 # early stopping keeps epoch 0, the PCA start. This is the design working, not a failure:
 # on a table this small, PCA is the better model, and the autoencoder says so.
 wine_ae = AutoencoderTransformer(random_state=0).fit(X_wine)
-display = TrainingHistoryDisplay.from_estimator(wine_ae, ax=axes[1], name="wine")
+display = TrainingHistoryDisplay.from_estimator(wine_ae, name="AutoencoderTransformer, wine")
+display.figure_.savefig(OUTPUT / "training_history_wine.png", dpi=100)
 print(f"wine:   {wine_ae.n_iter_} epochs run, weights kept from epoch {display.kept_epoch}")
 
 # %%
@@ -62,10 +62,9 @@ print(f"wine:   {wine_ae.n_iter_} epochs run, weights kept from epoch {display.k
 # little about the samples (judge those with :mod:`skae.metrics`). The history also holds
 # ``diversity``, which falls towards 0 when the generator collapses onto a few rows.
 gan = GANSampler(random_state=0).fit(X_wine)
-TrainingHistoryDisplay.from_estimator(gan, ax=axes[2], name="GANSampler on wine")
+display = TrainingHistoryDisplay.from_estimator(gan, name="GANSampler, wine")
+display.figure_.savefig(OUTPUT / "training_history_gan.png", dpi=100)
 print(f"GAN:    {gan.n_iter_} epochs, final diversity {gan.history_[-1]['diversity']:.2f}")
-fig.tight_layout()
-fig.savefig(OUTPUT / "training_history.png", dpi=100)
 
 # %%
 # A run that diverges
