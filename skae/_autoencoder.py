@@ -6,7 +6,6 @@ import numbers
 import numpy as np
 import torch
 from scipy.stats import chi2
-from sklearn.utils._param_validation import Interval
 
 from ._base import (
     MIXTURE_MAX_ROWS,
@@ -18,6 +17,7 @@ from ._base import (
 from ._docstrings import fill_doc
 from ._modules import AutoencoderModule, GaussianLogDensity
 from ._nets import ReconstructionNet
+from ._sklearn_compat import Interval
 
 #: Floor of the variances in ``score_samples`` (a residual's, in standardised units, and
 #: the code Gaussian's, added to its diagonal): a column the decoder reconstructs almost

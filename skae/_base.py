@@ -23,18 +23,11 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     OutlierMixin,
     TransformerMixin,
-    _fit_context,
 )
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import (
-    Interval,
-    InvalidParameterError,
-    RealNotInt,
-    StrOptions,
-)
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
@@ -58,6 +51,7 @@ from ._nets import (
     WeightAverage,
 )
 from ._persistence import load_net_weights, loadable_device, net_weights
+from ._sklearn_compat import Interval, InvalidParameterError, RealNotInt, StrOptions, _fit_context
 from .parallel import current_group
 
 #: Training rows scored to set ``offset_``: a quantile needs no more, and large fits stay fast.

@@ -10,11 +10,9 @@ from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     TransformerMixin,
-    _fit_context,
     clone,
 )
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import AutoencoderTransformer
@@ -41,6 +39,7 @@ from ._nets import (
     FusionNet,
 )
 from ._persistence import load_module_weights, module_weights
+from ._sklearn_compat import Interval, _fit_context
 from .parallel import current_group
 
 #: Critic steps per decoder step in fine-tuning (as in WGAN-GP).

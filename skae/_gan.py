@@ -4,13 +4,13 @@ import math
 import numbers
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import WEIGHT_AVERAGE_DECAY, BaseNeuralEstimator, fit_code_mixture, fit_pca
 from ._compute import forward_multiply_adds
 from ._docstrings import fill_doc
 from ._modules import CriticModule, GeneratorModule
 from ._nets import AdversarialNet, EpochMeans, GeneratorMonitor, WeightAverage
+from ._sklearn_compat import Interval, StrOptions
 
 #: ``max_epochs="auto"`` trains for at least this many critic steps (half as many
 #: generator steps at the default ``n_critic=2``), whatever the number of rows. With

@@ -2,13 +2,13 @@
 
 import numbers
 
-from sklearn.utils._param_validation import Interval
 from skorch.callbacks import PassthroughScoring
 
 from ._base import BaseAutoencoder, fit_pca
 from ._docstrings import fill_doc
 from ._modules import VAEModule, kl_to_standard_normal
 from ._nets import ActiveUnits, VariationalNet
+from ._sklearn_compat import Interval
 
 
 @fill_doc

@@ -7,11 +7,11 @@ from sklearn.datasets import load_digits
 from sklearn.decomposition import PCA
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import InvalidParameterError
 from skorch.history import History
 
 from skae import AutoencoderTransformer
 from skae._nets import EarlyStoppingFromStart, TensorRows, WeightAverage
+from skae._sklearn_compat import InvalidParameterError
 from skae.metrics import reconstruction_error
 
 from .conftest import code_log_density, fast

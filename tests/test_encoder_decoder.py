@@ -15,10 +15,10 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
-from sklearn.utils._param_validation import InvalidParameterError
 
 import skae._compute
 from skae import AutoencoderTransformer, VAETransformer
+from skae._sklearn_compat import InvalidParameterError
 
 from .conftest import fast
 

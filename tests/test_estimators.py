@@ -13,7 +13,6 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
-from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import check_is_fitted
 
 from skae import (
@@ -23,6 +22,7 @@ from skae import (
     TrainingDivergedError,
     VAETransformer,
 )
+from skae._sklearn_compat import InvalidParameterError
 
 from .conftest import fast
 

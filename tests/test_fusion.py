@@ -11,12 +11,12 @@ from sklearn import config_context
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
-from sklearn.utils._param_validation import InvalidParameterError
 
 import skae._fusion
 from skae import AEGANFusion, AutoencoderTransformer, GANSampler, VAETransformer
 from skae._modules import OutputBlocks
 from skae._nets import ContrastNet
+from skae._sklearn_compat import InvalidParameterError
 
 from .conftest import fast, fast_fusion
 

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 import torch
 from scipy.stats import ks_2samp
-from sklearn.utils._param_validation import InvalidParameterError
 
 import skae._gan
 from skae import GANSampler
 from skae._modules import CriticModule
 from skae._nets import GeneratorMonitor, TensorRows, WeightAverage
+from skae._sklearn_compat import InvalidParameterError
 
 from .conftest import fast
 

@@ -12,11 +12,11 @@ from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
-from sklearn.utils._param_validation import InvalidParameterError
 
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
 from skae import _fusion as fusion_module
 from skae._modules import CriticModule, OutputBlocks, conv_decoder, conv_encoder
+from skae._sklearn_compat import InvalidParameterError
 from skae.metrics import reconstruction_error
 
 from .conftest import code_log_density, fast, fast_fusion, requires_cuda
