@@ -824,26 +824,29 @@ class BaseAutoencoder(
             X, lambda m, x: m.encode(x), self.n_components_, compute_dtype(X)
         )
 
-    def inverse_transform(self, Z):
+    def inverse_transform(self, X):
         """Decode codes back into rows in the units of the training data.
 
         Parameters
         ----------
-        Z : array-like of shape (n_samples, n_components)
+        X : array-like of shape (n_samples, n_components)
+            Codes, as ``transform`` returns them (named ``X``, as in scikit-learn's
+            transformers: any other name would be routed as metadata).
 
         Returns
         -------
-        X : ndarray or DataFrame of shape (n_samples, n_features_in)
+        X_original : ndarray or DataFrame of shape (n_samples, n_features_in)
             A DataFrame with the training columns and dtypes when ``fit`` saw a DataFrame.
         """
         check_is_fitted(self)
-        Z = check_array(Z, dtype=[np.float64, np.float32])
-        if Z.shape[1] != self.n_components_:
+        codes = check_array(X, dtype=[np.float64, np.float32])
+        if codes.shape[1] != self.n_components_:
             raise ValueError(
-                f"Z has {Z.shape[1]} columns, but {type(self).__name__} has "
-                f"{self.n_components_} components (n_components={self.n_components!r})."
+                f"X has {codes.shape[1]} columns, but inverse_transform decodes codes and "
+                f"{type(self).__name__} has {self.n_components_} components "
+                f"(n_components={self.n_components!r})."
             )
-        return self._decode(Z, compute_dtype(Z))
+        return self._decode(codes, compute_dtype(codes))
 
     def score_samples(self, X):
         """Per-row normality score: higher is more normal.

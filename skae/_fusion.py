@@ -536,19 +536,20 @@ class AEGANFusion(
         """
         return self._encode(self._validate_input(X))
 
-    def inverse_transform(self, Z):
+    def inverse_transform(self, X):
         """Decode codes with the (fine-tuned) decoder, into the units of the training data.
 
         Parameters
         ----------
-        Z : array-like of shape (n_samples, n_components)
+        X : array-like of shape (n_samples, n_components)
+            Codes, as ``transform`` returns them.
 
         Returns
         -------
-        X : ndarray or DataFrame of shape (n_samples, n_features_in)
+        X_original : ndarray or DataFrame of shape (n_samples, n_features_in)
         """
         check_is_fitted(self)
-        return self.autoencoder_.inverse_transform(Z)
+        return self.autoencoder_.inverse_transform(X)
 
     def sample(self, n_samples=1, random_state=None):
         """Generate rows: decode codes drawn from the code GAN.

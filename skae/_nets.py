@@ -227,7 +227,12 @@ class WeightAverage(Callback):
 
 
 class EpochProgressBar(Callback):
-    """A tqdm bar over epochs that shows the latest losses."""
+    """A tqdm bar over epochs that shows the latest losses.
+
+    It counts the epochs of this fit in the net's history, so it ends where ``n_iter_``
+    and ``history_`` do: an early-stopping callback ends the last epoch before this one's
+    ``on_epoch_end`` runs, and ``on_train_end`` counts that epoch then.
+    """
 
     SHOWN = ("train_loss", "valid_loss", "generator_loss", "diversity")
 
@@ -237,18 +242,27 @@ class EpochProgressBar(Callback):
 
     def on_train_begin(self, net, **kwargs):
         self.bar_ = tqdm(total=self.total, desc=self.desc, unit="epoch", leave=True)
+        self.first_epoch_ = len(net.history)
 
     def on_epoch_end(self, net, **kwargs):
+        self._show(net)
+
+    def on_train_end(self, net, **kwargs):
+        self._show(net)
+        self.bar_.close()
+        del self.bar_
+
+    def _show(self, net):
+        """Bring the bar to the epochs recorded so far, with the latest losses."""
+        n_epochs = len(net.history) - self.first_epoch_
+        if n_epochs == self.bar_.n:
+            return
         row = net.history[-1]
         self.bar_.set_postfix(
             {k: f"{row[k]:.4g}" for k in self.SHOWN if k in row},
             refresh=False,
         )
-        self.bar_.update(1)
-
-    def on_train_end(self, net, **kwargs):
-        self.bar_.close()
-        del self.bar_
+        self.bar_.update(n_epochs - self.bar_.n)
 
 
 class BaseNet(NeuralNet):

@@ -3,6 +3,7 @@
 API and their errors. Each test runs on each estimator; what is specific to one model is in
 its own test file."""
 
+import inspect
 import pickle
 
 import numpy as np
@@ -125,6 +126,24 @@ def test_history_and_n_iter(Estimator, X_small):
     stopped = fast(Estimator, max_epochs=500, n_iter_no_change=2).fit(X_small)
     assert stopped.n_iter_ < 500
     assert "valid_loss" in stopped.history_[0]
+
+
+def test_early_stopping_counts_its_last_epoch_everywhere(Estimator, X_small, capfd):
+    """The epoch after which early stopping stops has run: history_, n_iter_ and the
+    progress bar count it alike (the bar used to end one epoch short)."""
+    stopped = fast(Estimator, max_epochs=500, n_iter_no_change=2, verbose=1).fit(X_small)
+    assert stopped.n_iter_ == len(stopped.history_) < 500
+    last_shown = capfd.readouterr().err.split("\r")[-1]
+    assert f"| {stopped.n_iter_}/500 [" in last_shown
+
+
+def test_inverse_transform_takes_x_and_routes_no_metadata(Estimator, fitted):
+    """Named ``X`` as in scikit-learn's transformers: another name would be metadata, and
+    every model would grow a ``set_inverse_transform_request`` method."""
+    assert list(inspect.signature(Estimator.inverse_transform).parameters) == ["self", "X"]
+    assert not hasattr(fitted, "set_inverse_transform_request")
+    codes = fitted.transform(fitted.sample(3, random_state=0))
+    assert fitted.inverse_transform(X=codes).shape == (3, 7)
 
 
 def test_inference_is_batched(Estimator, X_small, fitted, monkeypatch):

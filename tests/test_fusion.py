@@ -1,5 +1,6 @@
 """AEGANFusion: parts, nested parameters, fine-tuning, the fused score, bad input."""
 
+import inspect
 import pickle
 from types import SimpleNamespace
 
@@ -31,6 +32,11 @@ def test_parts_are_fitted_clones_and_the_codes_train_the_gan(X_small):
     np.testing.assert_array_equal(fusion.transform(X_small), fusion.autoencoder_.transform(X_small))
     assert fusion.inverse_transform(fusion.transform(X_small)).shape == X_small.shape
     assert fusion.get_feature_names_out().tolist() == [f"aeganfusion{i}" for i in range(3)]
+
+
+def test_inverse_transform_takes_x_and_routes_no_metadata():
+    assert list(inspect.signature(AEGANFusion.inverse_transform).parameters) == ["self", "X"]
+    assert not hasattr(AEGANFusion(), "set_inverse_transform_request")
 
 
 def test_default_parts():
