@@ -55,9 +55,13 @@ def test_sample_shape_and_dtype_follow_the_training_data(Estimator, X_small, fit
 
 def test_samples_are_in_the_original_units(Estimator, X_small):
     X = X_small * 1e6 + 5e6  # standardisation inside the model must handle any scale
-    samples = fast(Estimator, max_epochs=20).fit(X).sample(200, random_state=0)
+    samples = fast(Estimator, max_epochs=20).fit(X).sample(500, random_state=0)
     assert np.all(np.isfinite(samples))
-    assert np.allclose(samples.mean(0), X.mean(0), rtol=0.2)
+    assert np.all(np.abs(samples.mean(0) - X.mean(0)) < 1.5 * X.std(0))
+    # sample() keeps each column to its training range, so the mean alone would pass
+    # whatever the network output: output in other units would pile up at the ends.
+    at_an_end = (samples == X.min(0)) | (samples == X.max(0))
+    assert at_an_end.mean() < 0.05
 
 
 def test_int_random_state_reproduces_everything(Estimator, X_small):

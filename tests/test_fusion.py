@@ -11,6 +11,7 @@ from scipy.stats import spearmanr
 from sklearn import config_context
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV
 
 import skae._fusion
@@ -212,10 +213,21 @@ def test_code_critic_scores_codes_far_from_the_training_codes_lower(X_small):
     assert critic[0] > critic[1] > critic[2] > critic[3]
 
 
-def test_the_fused_score_separates_shifted_rows_better(X_small):
+def test_the_fused_score_separates_shifted_rows_better_than_its_autoencoder(X_small):
+    """Rows shifted by 1.5 spreads overlap the training rows: the code critic's term ranks
+    them as outliers better than the autoencoder's score alone does (by 0.02-0.03 of
+    ROC-AUC over seeds). Shifted by 3 spreads, every one scores below every training row."""
     fusion = fast_fusion(critic_steps=200).fit(X_small)
-    shifted = X_small + 3 * X_small.std(axis=0)
-    assert fusion.score_samples(shifted).max() < fusion.score_samples(X_small).min()
+    shifted = X_small + 1.5 * X_small.std(axis=0)
+    is_shifted = np.r_[np.zeros(len(X_small)), np.ones(len(shifted))]
+
+    def outlier_auc(model):
+        scores = np.r_[model.score_samples(X_small), model.score_samples(shifted)]
+        return roc_auc_score(is_shifted, -scores)
+
+    assert outlier_auc(fusion) > outlier_auc(fusion.autoencoder_) + 0.01
+    far = X_small + 3 * X_small.std(axis=0)
+    assert fusion.score_samples(far).max() < fusion.score_samples(X_small).min()
 
 
 def test_vae_as_the_autoencoder(X_small):

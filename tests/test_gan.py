@@ -57,11 +57,25 @@ def test_max_epochs_auto_gives_small_tables_more_passes(X_small, monkeypatch):
     assert fast(GANSampler, max_epochs="auto", batch_size=32).fit(X_small).n_iter_ == 100
 
 
-def test_generator_ends_on_averaged_weights(X_small):
-    """The sampling generator is the moving average of the trained one (WeightAverage,
-    loaded when training ends; its mechanism is tested in test_autoencoder.py)."""
+def test_generator_ends_on_averaged_weights(X_small, monkeypatch):
+    """The sampling generator is the moving average of the trained one's weights
+    (WeightAverage, loaded when training ends; its arithmetic is tested in
+    test_autoencoder.py), not the weights of the last step."""
+    seen = {}
+    on_train_end = WeightAverage.on_train_end
+
+    def spy(self, net, **kwargs):
+        seen["raw"] = [p.detach().clone() for p in self.weights_]
+        seen["average"] = [p.detach().clone() for p in self.average_]
+        on_train_end(self, net, **kwargs)
+
+    monkeypatch.setattr(WeightAverage, "on_train_end", spy)
     gan = fast(GANSampler, max_epochs=3).fit(X_small)
-    assert isinstance(dict(gan.net_.callbacks_)["weight_average"], WeightAverage)
+    kept = list(gan.net_.module_.parameters())
+    assert len(kept) == len(seen["average"])
+    for weight, average in zip(kept, seen["average"], strict=True):
+        assert torch.equal(weight.detach(), average)
+    assert not all(torch.equal(w.detach(), r) for w, r in zip(kept, seen["raw"], strict=True))
 
 
 def test_classic_gan_objective_trains(X_small):

@@ -18,7 +18,10 @@ def test_sample_shape_units_and_reproducibility(X_small):
     samples = vae.sample(500, random_state=0)
     assert samples.shape == (500, X.shape[1]) and samples.dtype == np.float32
     assert np.all(np.abs(samples.mean(0) - X.mean(0)) < 0.5 * X.std(0))
-    assert np.all(samples.std(0) < 3 * X.std(0))
+    # Samples keep to the training range, so their spread is below 3 X.std(0) whatever
+    # the decoder outputs; too wide draws would pile up at the ends of the range.
+    at_an_end = (samples == X.min(0)) | (samples == X.max(0))
+    assert at_an_end.mean() < 0.05
     np.testing.assert_array_equal(samples, vae.sample(500, random_state=0))
     assert not np.array_equal(vae.sample(5), vae.sample(5))
 
