@@ -13,6 +13,7 @@ from ._base import (
     fit_code_mixture,
     fit_pca,
     helper_model_context,
+    subsample,
 )
 from ._docstrings import fill_doc
 from ._modules import AutoencoderModule, GaussianLogDensity
@@ -180,8 +181,8 @@ class AutoencoderTransformer(BaseAutoencoder):
             self.codec_.blocks.logits_from_means_(module.decoder_linear)
 
     def _after_training(self, X, M, rng):
-        if len(M) > MIXTURE_MAX_ROWS:
-            M = M[rng.choice(len(M), MIXTURE_MAX_ROWS, replace=False)]
+        # The code mixture and the score's terms are fitted on the same subsample.
+        M = subsample(M, MIXTURE_MAX_ROWS, rng)
         codes = self._predict_batches(
             M, lambda m, x: m.encode(x), self.n_components_, M.dtype, encode=False
         ).astype(np.float64)

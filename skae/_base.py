@@ -57,10 +57,13 @@ from .parallel import current_group
 #: Training rows scored to set ``offset_``: a quantile needs no more, and large fits stay fast.
 OFFSET_MAX_ROWS = 10_000
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+#: Exclusive upper bound of the seeds drawn from a RandomState (any int32 is a valid seed).
 _MAX_SEED = np.iinfo(np.int32).max
 #: Rows a code mixture (:func:`fit_code_mixture`) is fitted on: on 100,000 rows, 2,000 codes
 #: gave the same held-out log-likelihood as 10,000 (-5.40 vs -5.39) in a fifth of the time.
 MIXTURE_MAX_ROWS = 2_000
+#: Rows the PCA behind an initialisation or a float ``n_components`` is fitted on.
+PCA_MAX_ROWS = 10_000
 #: Per-step decay of the moving average of the weights (:class:`WeightAverage`; about the
 #: last 100 steps) that autoencoders validate with and keep, and GANs sample with.
 WEIGHT_AVERAGE_DECAY = 0.99
@@ -250,11 +253,25 @@ def check_rows(estimator, X, reset, min_samples=1):
     return X
 
 
-def fit_pca(M, n_components, max_rows=10_000, random_state=0):
+def subsample(X, max_rows, rng, keep_order=False):
+    """``X``, or ``max_rows`` of its rows drawn without replacement with ``rng`` when it has
+    more: in the order drawn, or with ``keep_order`` in their order in ``X``."""
+    if len(X) <= max_rows:
+        return X
+    rows = rng.choice(len(X), max_rows, replace=False)
+    return X[np.sort(rows) if keep_order else rows]
+
+
+def epoch_history(net):
+    """A skorch net's history as ``history_`` holds it: one dict per epoch, without the
+    per-batch rows."""
+    return [{k: v for k, v in row.items() if k != "batches"} for row in net.history]
+
+
+def fit_pca(M, n_components, max_rows=PCA_MAX_ROWS, random_state=0):
     """PCA with up to ``n_components`` axes on the rows of ``M`` (a subsample of large
     ``M``); a float in (0, 1) is the fraction of the variance to keep, as in ``PCA``."""
-    if len(M) > max_rows:
-        M = M[np.random.RandomState(random_state).choice(len(M), max_rows, replace=False)]
+    M = subsample(M, max_rows, np.random.RandomState(random_state))
     n_pca = n_components if n_components < 1 else min(n_components, *M.shape)
     with np.errstate(all="ignore"), warnings.catch_warnings(), helper_model_context():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -262,12 +279,10 @@ def fit_pca(M, n_components, max_rows=10_000, random_state=0):
 
 
 def fit_code_mixture(M, rng):
-    """The Gaussian mixture an autoencoder samples its codes from, fitted on up to
-    ``MIXTURE_MAX_ROWS`` rows of ``M`` drawn with ``rng``: full covariances, one component
-    per 20 rows, at most 10 (the fusion's code GAN starts from a mixture fitted by the same
-    rule)."""
-    if len(M) > MIXTURE_MAX_ROWS:
-        M = M[rng.choice(len(M), MIXTURE_MAX_ROWS, replace=False)]
+    """The Gaussian mixture an autoencoder samples its codes from, fitted on the rows of
+    ``M`` (callers pass at most ``MIXTURE_MAX_ROWS``, drawn with :func:`subsample`) and
+    seeded from ``rng``: full covariances, one component per 20 rows, at most 10 (the
+    fusion's code GAN starts from a mixture fitted by the same rule)."""
     mixture = GaussianMixture(
         n_components=max(1, min(10, len(M) // 20)),
         reg_covar=1e-4,
@@ -368,9 +383,7 @@ class BaseNeuralEstimator(BaseEstimator):
                 self.net_.partial_fit(rows, epochs=1 if one_pass else None)
             self.net_.module_.eval()
             self.n_iter_ = len(self.net_.history)
-            self.history_ = [
-                {k: v for k, v in row.items() if k != "batches"} for row in self.net_.history
-            ]
+            self.history_ = epoch_history(self.net_)
             self._after_training(X, M, rng)
         return self
 
@@ -803,9 +816,8 @@ class BaseAutoencoder(
         return tags
 
     def _after_training(self, X, M, rng):
-        if len(X) > OFFSET_MAX_ROWS:
-            X = X[np.sort(rng.choice(len(X), OFFSET_MAX_ROWS, replace=False))]
-        self._set_offset(self._score_validated(X))
+        rows = subsample(X, OFFSET_MAX_ROWS, rng, keep_order=True)
+        self._set_offset(self._score_validated(rows))
 
     def transform(self, X):
         """Encode ``X`` into codes.

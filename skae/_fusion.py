@@ -23,15 +23,17 @@ from ._base import (
     OutlierScoresMixin,
     check_rows,
     compute_dtype,
+    epoch_history,
     fit_rng,
     interruptible,
     predict_in_batches,
     seeded_torch,
+    subsample,
     tensor_loop_params,
     training_callbacks,
 )
 from ._compute import compute_threads, forward_multiply_adds, training_rows
-from ._gan import GANSampler
+from ._gan import ADVERSARIAL_BETAS, GP_WEIGHT, HIDDEN_LAYER_SIZES, GANSampler
 from ._modules import CriticModule, Rescaled
 from ._nets import (
     ContrastNet,
@@ -320,9 +322,7 @@ class AEGANFusion(
         self.n_iter_ = len(self.history_)
 
         self.code_critic_ = self._train_code_critic(codes, rng)
-        if len(A) > OFFSET_MAX_ROWS:
-            A = A[np.sort(rng.choice(len(A), OFFSET_MAX_ROWS, replace=False))]
-        terms = self._score_terms(A)
+        terms = self._score_terms(subsample(A, OFFSET_MAX_ROWS, rng, keep_order=True))
         self.score_center_ = terms.mean(axis=0)
         self.score_scale_ = np.maximum(terms.std(axis=0), MIN_SCORE_SCALE)
         self.score_weights_ = np.array([1.0, self.critic_weight])
@@ -355,11 +355,11 @@ class AEGANFusion(
         )
 
     def _data_critic(self):
-        """The fine-tuning's critic: an MLP for tables; for images, convolutions laid out
-        as the autoencoder's encoder."""
+        """The fine-tuning's critic: an MLP of a GAN critic's default widths for tables;
+        for images, convolutions laid out as the autoencoder's encoder."""
         autoencoder = self.autoencoder_
         if autoencoder.input_shape is None:
-            return CriticModule(autoencoder.codec_.n_outputs, (128, 128))
+            return CriticModule(autoencoder.codec_.n_outputs, HIDDEN_LAYER_SIZES)
         return CriticModule(
             autoencoder.codec_.n_outputs,
             autoencoder.hidden_layer_sizes,
@@ -395,9 +395,9 @@ class AEGANFusion(
                     cycle_weight=self.cycle_weight,
                     critic_lr=DATA_CRITIC_LR,
                     n_critic=N_CRITIC,
-                    gp_weight=1.0,
+                    gp_weight=GP_WEIGHT,
                     optimizer=torch.optim.Adam,
-                    optimizer__betas=(0.5, 0.9),
+                    optimizer__betas=ADVERSARIAL_BETAS,
                     lr=autoencoder.lr / DECODER_LR_DIVISOR,
                     **self._loop_params(
                         len(M), critic_steps, rng, device, "fine-tuning", ["decoder_loss"]
@@ -415,7 +415,7 @@ class AEGANFusion(
                 parameter.requires_grad_(True)
             decoder.eval()
             generator.to(gan.net_.device)
-        self.history_ = [{k: v for k, v in row.items() if k != "batches"} for row in net.history]
+        self.history_ = epoch_history(net)
         increase = self._training_error(M) - error_before
         self.fine_tuned_ = (
             increase <= MAX_RECONSTRUCTION_INCREASE * error_before + RECONSTRUCTION_SLACK

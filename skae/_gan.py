@@ -5,7 +5,14 @@ import numbers
 
 import numpy as np
 
-from ._base import WEIGHT_AVERAGE_DECAY, BaseNeuralEstimator, fit_code_mixture, fit_pca
+from ._base import (
+    MIXTURE_MAX_ROWS,
+    WEIGHT_AVERAGE_DECAY,
+    BaseNeuralEstimator,
+    fit_code_mixture,
+    fit_pca,
+    subsample,
+)
 from ._compute import forward_multiply_adds
 from ._docstrings import fill_doc
 from ._modules import CriticModule, GeneratorModule
@@ -18,10 +25,17 @@ from ._sklearn_compat import Interval, StrOptions
 #: the samples matched those of 1,000 steps at ``n_critic=5`` on six tables in a fifth of
 #: the time (user guide, *How long*).
 AUTO_CRITIC_STEPS = 200
-#: ``batch_size="auto"``: rows per step (all of them when there are fewer).
-AUTO_BATCH_SIZE = 128
 #: ... and for at least this many epochs, so large tables are seen several times.
 AUTO_MIN_EPOCHS = 10
+#: ``batch_size="auto"``: rows per step (all of them when there are fewer).
+AUTO_BATCH_SIZE = 128
+#: Default hidden widths of the generator and of the critic.
+HIDDEN_LAYER_SIZES = (128, 128)
+#: Default weight of the critic's gradient penalty.
+GP_WEIGHT = 1.0
+#: Adam's betas in adversarial training (WGAN-GP's): a short memory of the gradients, whose
+#: target moves as the other network trains.
+ADVERSARIAL_BETAS = (0.5, 0.9)
 
 
 @fill_doc
@@ -167,13 +181,13 @@ class GANSampler(BaseNeuralEstimator):
         self,
         latent_dim=32,
         *,
-        hidden_layer_sizes=(128, 128),
-        critic_hidden_layer_sizes=(128, 128),
+        hidden_layer_sizes=HIDDEN_LAYER_SIZES,
+        critic_hidden_layer_sizes=HIDDEN_LAYER_SIZES,
         activation="relu",
         dropout=0.0,
         objective="wgan-gp",
         n_critic=2,
-        gp_weight=1.0,
+        gp_weight=GP_WEIGHT,
         output_activation="auto",
         pca_init=True,
         mixture_init=False,
@@ -242,7 +256,8 @@ class GANSampler(BaseNeuralEstimator):
         if self.mixture_init:
             # Fitted by the rule of the autoencoder's code density, seeded: the start itself
             # is deterministic.
-            mixture = fit_code_mixture(M, np.random.RandomState(0))
+            rng = np.random.RandomState(0)
+            mixture = fit_code_mixture(subsample(M, MIXTURE_MAX_ROWS, rng), rng)
             module.mixture.init_from_mixture(mixture.means_, mixture.covariances_, mixture.weights_)
         elif self.pca_init:
             pca = fit_pca(M, self.latent_dim)
@@ -261,7 +276,7 @@ class GANSampler(BaseNeuralEstimator):
             "objective": self.objective,
             "n_critic": self.n_critic,
             "gp_weight": self.gp_weight,
-            "optimizer__betas": (0.5, 0.9),
+            "optimizer__betas": ADVERSARIAL_BETAS,
             "max_epochs": self._n_epochs(n_train, params["batch_size"]),
         }
 

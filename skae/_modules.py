@@ -402,7 +402,7 @@ class GeneratorModule(nn.Module):
         self,
         latent_dim,
         n_features,
-        hidden_layer_sizes=(128, 128),
+        hidden_layer_sizes,
         activation="relu",
         linear_path=True,
         input_shape=None,
@@ -503,7 +503,7 @@ class CriticModule(nn.Module):
     would couple the rows.
     """
 
-    def __init__(self, n_features, hidden_layer_sizes=(128, 128), dropout=0.0, input_shape=None):
+    def __init__(self, n_features, hidden_layer_sizes, dropout=0.0, input_shape=None):
         super().__init__()
         hidden = tuple(hidden_layer_sizes)
         self.net = dense_or_conv(n_features, hidden, 1, "leaky_relu", dropout, image_in=input_shape)

@@ -19,6 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 from threadpoolctl import threadpool_limits
 
+from ._base import _MAX_SEED
 from ._codec import is_categorical
 from ._frames import to_pandas
 
@@ -28,8 +29,6 @@ __all__ = [
     "reconstruction_error",
     "reconstruction_error_by_column",
 ]
-
-_MAX_SEED = np.iinfo(np.int32).max
 
 
 def c2st_score(X_real, X_synthetic, *, random_state=None):
