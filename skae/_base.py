@@ -59,8 +59,8 @@ OFFSET_MAX_ROWS = 10_000
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 #: Exclusive upper bound of the seeds drawn from a RandomState (any int32 is a valid seed).
 _MAX_SEED = np.iinfo(np.int32).max
-#: Rows a code mixture (:func:`fit_code_mixture`) is fitted on: on 100,000 rows, 2,000 codes
-#: gave the same held-out log-likelihood as 10,000 (-5.40 vs -5.39) in a fifth of the time.
+#: Rows a code mixture (:func:`fit_code_mixture`) is fitted on: more give the same held-out
+#: log-likelihood in more time (``docs/design/constants.md``).
 MIXTURE_MAX_ROWS = 2_000
 #: Rows the PCA behind an initialisation or a float ``n_components`` is fitted on.
 PCA_MAX_ROWS = 10_000
@@ -416,8 +416,7 @@ class BaseNeuralEstimator(BaseEstimator):
     def _scaler(self):
         """The ``scaler`` in effect: ``"auto"`` is none for images, whose pixels share one
         scale (scaling each pixel by its own spread blows up the rarely-inked border
-        pixels: 3x PCA's error on MNIST for a dense autoencoder, 30x for a conv one),
-        and for outputs in [0, 1]; the estimator's table default otherwise."""
+        pixels), and for outputs in [0, 1]; the estimator's table default otherwise."""
         setting, choice = self._unit_interval_setting()
         if self.scaler == "auto":
             return self._table_scaler if self.input_shape is None and choice is not True else None

@@ -21,7 +21,7 @@ from torch import nn
 from ._nets import TensorRows
 
 #: Multiply-adds of one step (a forward and backward pass of a batch, or an inference
-#: batch) that keep one more CPU thread busy (see ``docs/user_guide.md``, *Threads*).
+#: batch) that keep one more CPU thread busy (user guide, *Threads*).
 MACS_PER_THREAD = 100e6
 #: Rows per inference batch on the CPU (memory holds a batch's activations, not every
 #: row's) and on a GPU, where larger batches keep the device busy.

@@ -54,8 +54,8 @@ BATCH_SIZE = 128
 #: samples would improve at the expense of ``inverse_transform``.
 MAX_RECONSTRUCTION_INCREASE = 0.05
 RECONSTRUCTION_SLACK = 0.01
-#: Learning rate and weight decay of the code critic behind ``score_samples``: on breast
-#: cancer (about 250 training rows) it overfits without the weight decay.
+#: Learning rate and weight decay of the code critic behind ``score_samples``: on a small
+#: table it overfits the training codes without the weight decay.
 CONTRAST_LR = 1e-3
 CONTRAST_WEIGHT_DECAY = 1e-3
 #: Learning rate of the data-space critic of fine-tuning; the decoder's and the code
@@ -99,9 +99,8 @@ class AEGANFusion(
        logistic regression: its logit estimates how much more likely a code is under the
        training codes than under the reference.
 
-    ``sample`` decodes GAN-generated codes. On the benchmark's digits and tables they beat
-    the VAE's and the GAN's, and fine-tuning improves them, but they are no better than
-    the autoencoder's own ``sample`` (worse on breast cancer; user guide).
+    ``sample`` decodes GAN-generated codes (the user guide compares them with the other
+    models' samples).
     ``score_samples`` adds the code critic's judgement to the autoencoder's:
     ``z(autoencoder_.score_samples) + critic_weight * z(code critic logit)``, each term
     z-scored with its mean and spread over the training rows.
@@ -131,8 +130,7 @@ class AEGANFusion(
 
     adversarial_weight : float, default=0.1
         Weight of the data-space critic's term in the decoder's fine-tuning loss. Larger
-        values trade reconstruction for samples (1.0 made the reconstruction error worse
-        on breast cancer).
+        values trade reconstruction for samples.
 
     cycle_weight : float, default=1.0
         Weight of the reconstruction of generated codes in the fine-tuning loss.

@@ -20,10 +20,9 @@ from ._nets import AdversarialNet, EpochMeans, GeneratorMonitor, WeightAverage
 from ._sklearn_compat import Interval, StrOptions
 
 #: ``max_epochs="auto"`` trains for at least this many critic steps (half as many
-#: generator steps at the default ``n_critic=2``), whatever the number of rows. With
+#: generator steps at the default ``n_critic=2``), whatever the number of rows: with
 #: ``AUTO_BATCH_SIZE`` rows per step, ``lr=3e-3`` and the generator's weights averaged,
-#: the samples matched those of 1,000 steps at ``n_critic=5`` on six tables in a fifth of
-#: the time (user guide, *How long*).
+#: longer schedules gave no better samples (user guide, *How long*).
 AUTO_CRITIC_STEPS = 200
 #: ... and for at least this many epochs, so large tables are seen several times.
 AUTO_MIN_EPOCHS = 10
@@ -87,8 +86,9 @@ class GANSampler(BaseNeuralEstimator):
         intensities: the generator outputs logits and a sigmoid turns them into values.
         It needs ``X`` in [0, 1] and ``scaler=None`` or ``"auto"``. ``"auto"`` is
         ``"sigmoid"`` for images (``input_shape``) whose pixels all lie in [0, 1] and are
-        not scaled, ``"linear"`` otherwise: on MNIST digits the sigmoid took the Fréchet
-        distance of the samples to held-out digits from 29.5 to 8.7.
+        not scaled, ``"linear"`` otherwise: generated pixels then stay in the range real
+        ones have, and the samples come much closer to held-out images (user guide,
+        *Images*).
 
     pca_init : bool, default=True
         Give the generator a linear path initialised from PCA beside an MLP whose last
@@ -123,8 +123,7 @@ class GANSampler(BaseNeuralEstimator):
     scaler : {{"auto", "standard", "quantile"}} or None, default="auto"
         How numeric columns are normalised inside the model: ``"quantile"`` maps each
         column through its empirical CDF onto a standard normal (skewed, heavy-tailed and
-        zero-inflated columns become easy to generate; on the benchmark tables it lowered
-        the C2ST of samples from 0.95 to 0.65 on Seattle weather), ``"standard"``
+        zero-inflated columns, such as rainfall, become easy to generate), ``"standard"``
         standardises them, ``None`` leaves them as they are. ``"auto"`` is ``"quantile"``
         for tables and ``None`` for images (``input_shape``). Outputs are always in the
         original units.

@@ -140,7 +140,7 @@ class EarlyStoppingFromStart(EarlyStopping):
     Until an epoch first beats the untrained weights, ``START_PATIENCE_FACTOR`` times
     ``patience`` epochs may pass without improvement: from a PCA start the loss first
     rises for a few epochs as the non-linear part wakes up, and counting those as misses
-    stopped training at the PCA solution.
+    would stop training at the PCA solution.
     """
 
     START_PATIENCE_FACTOR = 3
@@ -270,8 +270,8 @@ class BaseNet(NeuralNet):
     :class:`~skae._modules.OutputBlocks`: numbers, then logits per categorical column),
     switching train/eval mode only when it changes, and letting Ctrl-C stop a fit.
 
-    skorch sets the mode on every batch, which walks every submodule: ~0.1 ms a batch,
-    10% of a small network's step.
+    skorch sets the mode on every batch, which walks every submodule: a cost a small
+    network's step notices.
     """
 
     def __init__(self, *args, blocks, **kwargs):
@@ -618,10 +618,10 @@ class ContrastNet(BaseNet):
     score that keeps falling away from the data, where a WGAN critic at equilibrium is
     flat on the data and arbitrary off it.
 
-    The reference is ``N(0, 4 I)`` in the critic's (standardised) units. It used to be
-    half the GAN's samples spread twice as wide; a generator that starts at a mixture of
-    the codes samples a small far cluster of outliers too, and the critic then learned
-    them as normal (design memo, section 7).
+    The reference is ``N(0, 4 I)`` in the critic's (standardised) units, fixed rather
+    than drawn from the GAN: a generator that starts at a mixture of the codes also
+    samples a small far cluster of outliers, and a critic taught against its samples
+    learns those outliers as normal.
     """
 
     def reference(self, n_rows):
