@@ -87,7 +87,9 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
     "secondary_sidebar_items": ["page-toc", "sourcelink"],
 }
-html_sidebars = {"index": [], "install": [], "getting_started": [], "faq": [], "changelog": []}
+html_sidebars = {
+    page: [] for page in ("index", "install", "getting_started", "benchmarks", "faq", "changelog")
+}
 html_show_sourcelink = False
 
 
