@@ -353,6 +353,8 @@ class BaseNeuralEstimator(BaseEstimator):
         group = current_group(owner=self)  # in skae.parallel.data_parallel(), or None
         if continuing:
             X = self._validate_input(X)
+            if one_pass:
+                self._learn_from_chunk(X)
         else:
             self._check_architecture_params()
             X = self._validate_fit_input(X, declared_categories=one_pass)
@@ -386,6 +388,17 @@ class BaseNeuralEstimator(BaseEstimator):
             self.history_ = epoch_history(self.net_)
             self._after_training(X, M, rng)
         return self
+
+    def _learn_from_chunk(self, X):
+        """``partial_fit`` after the first chunk: the codec learns from the validated rows
+        ``X`` (column ranges; a dense model's standard scaling, with the network rescaled
+        so that its function in the user's units stays as it was)."""
+        old = self.codec_.affine_scaling()
+        old = None if old is None else [np.array(values) for values in old]
+        self.codec_.update(X, scaling=self.input_shape is None)
+        new = self.codec_.affine_scaling()
+        if old is not None and not all(map(np.array_equal, old, new)):
+            self.net_.module_.rescale_numeric(old, new)
 
     #: Parameters that hold layer widths (validated beyond their tuple type).
     _layer_size_params = ("hidden_layer_sizes",)
@@ -758,11 +771,14 @@ class BaseAutoencoder(
 
         The first call learns what ``fit`` learns from the data (the columns and their
         categories, the scaling, the code size, the PCA start) from this chunk; later calls
-        keep it and continue training, so each chunk must have the same columns, and a
-        category not in the first chunk is an error unless its column's pandas
-        ``CategoricalDtype`` declares it. There is no validation split or early stopping;
-        ``offset_`` and the score's Gaussians are refitted on each chunk. ``dask_ml``'s
-        ``Incremental`` calls it block by block.
+        continue training, so each chunk must have the same columns, and a category not in
+        the first chunk is an error unless its column's pandas ``CategoricalDtype``
+        declares it. The standard scaling follows every row seen so far, as
+        ``StandardScaler.partial_fit`` does, and the network is rescaled with it so that
+        what it has learnt stays the same in the units of ``X`` (images keep the first
+        chunk's scaling). There is no validation split or early stopping; ``offset_`` and
+        the score's Gaussians are refitted on each chunk. ``dask_ml``'s ``Incremental``
+        calls it block by block.
 
         Parameters
         ----------

@@ -213,6 +213,20 @@ class TableCodec:
         self._offsets = np.array([block.start for block in self.blocks.category_slices])
         return self
 
+    def update(self, A, scaling=True):
+        """Learn from more rows ``A`` (``partial_fit``): widen each numeric column's range,
+        and with ``scaling`` update a standard scaler's mean and spread to all the rows
+        seen, as ``StandardScaler.partial_fit`` does. The other scalers stay as fitted."""
+        numeric = self.numeric_columns(A)
+        if not len(self.numeric_) or not len(numeric):
+            return self
+        self.low_ = np.minimum(self.low_, numeric.min(axis=0))
+        self.high_ = np.maximum(self.high_, numeric.max(axis=0))
+        if scaling and isinstance(self.scaler_, StandardScaler):
+            for start in range(0, len(numeric), SCALER_FIT_ROWS):
+                self.scaler_.partial_fit(numeric[start : start + SCALER_FIT_ROWS])
+        return self
+
     def numeric_columns(self, A):
         """The numeric columns of validated rows (``A`` itself when all are numeric)."""
         return A[:, self.numeric_] if self.categorical_ else A

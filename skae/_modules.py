@@ -311,6 +311,27 @@ class AutoencoderModule(nn.Module):
         self.decoder_linear.weight.copy_(decoder)
         self.decoder_linear.bias.copy_(mean)
 
+    @torch.no_grad()
+    def rescale_numeric(self, old, new):
+        """Keep the function from the user's units to the user's units while the first
+        ``len(mean)`` columns (the numeric ones) of the model matrix change from ``(x -
+        mean) / scale`` with ``old = (mean, scale)`` to ``new``: the inputs' weights and the
+        outputs' weights and biases take the change. Dense networks only."""
+        (old_mean, old_scale), (new_mean, new_scale) = old, new
+        ratio = torch.as_tensor(new_scale / old_scale, dtype=torch.float32)  # u = ratio u' + shift
+        shift = torch.as_tensor((new_mean - old_mean) / old_scale, dtype=torch.float32)
+        numeric = slice(0, len(ratio))
+        inputs = [self.encoder_net[0]] + ([self.encoder_linear] if self.linear_path else [])
+        for layer in inputs:
+            layer.bias += layer.weight[:, numeric] @ shift.to(layer.weight.device)
+            layer.weight[:, numeric] *= ratio.to(layer.weight.device)
+        outputs = [output_layer(self.decoder_net)]
+        outputs += [self.decoder_linear] if self.linear_path else []
+        for layer in outputs:  # u' = (u - shift) / ratio, the shift taken once
+            layer.weight[numeric] /= ratio.to(layer.weight.device)[:, None]
+            layer.bias[numeric] /= ratio.to(layer.weight.device)
+        outputs[-1].bias[numeric] -= (shift / ratio).to(outputs[-1].bias.device)
+
 
 class VAEModule(AutoencoderModule):
     """Gaussian encoder ``q(z|x)``, decoder mean and a learned per-feature decoder scale.
@@ -339,6 +360,13 @@ class VAEModule(AutoencoderModule):
         z_mean, z_logvar = self.encode_distribution(x)
         z = z_mean + torch.exp(0.5 * z_logvar) * torch.randn_like(z_mean)
         return self.decode(z), z_mean, z_logvar
+
+    @torch.no_grad()
+    def rescale_numeric(self, old, new):
+        """As the autoencoder's, and the decoder's scales of the numeric columns follow."""
+        super().rescale_numeric(old, new)
+        ratio = torch.as_tensor(new[1] / old[1], dtype=torch.float32)
+        self.log_scale[: len(ratio)] -= torch.log(ratio).to(self.log_scale.device)
 
     @torch.no_grad()
     def init_from_probabilistic_pca(self, components, mean, variances, noise_variance):

@@ -23,16 +23,39 @@ def test_the_first_chunk_learns_what_fit_learns(Estimator, X_small):
     assert chunked.n_iter_ == 1 and chunked.offset_ == fitted.offset_
 
 
-def test_later_chunks_continue_training_and_keep_the_scaling(Estimator, X_small):
+def test_later_chunks_continue_training_and_update_the_scaling(Estimator, X_small):
     model = fast(Estimator).partial_fit(X_small[:40])
-    mean = model.codec_.scaler_.mean_.copy()
     for _ in range(10):
         for start in range(0, 120, 40):
             model.partial_fit(X_small[start : start + 40])
     assert model.n_iter_ == 31 and len(model.history_) == 31
-    np.testing.assert_array_equal(model.codec_.scaler_.mean_, mean)
+    seen = np.concatenate([X_small[:40], *[X_small] * 10])  # every row partial_fit saw
+    np.testing.assert_allclose(model.codec_.scaler_.mean_, seen.mean(axis=0), atol=1e-5)
+    np.testing.assert_allclose(model.codec_.scaler_.scale_, seen.std(axis=0), rtol=1e-5)
+    np.testing.assert_array_equal(model.codec_.low_, X_small.min(axis=0))
     losses = [row["train_loss"] for row in model.history_]
     assert np.mean(losses[-3:]) < np.mean(losses[1:4])  # the same chunks, later passes
+
+
+@pytest.mark.parametrize("Model", [AutoencoderTransformer, VAETransformer])
+def test_a_scaling_update_keeps_the_function_in_the_users_units(Model):
+    """When a chunk moves the scaling, the network is rescaled so that codes,
+    reconstructions and the VAE's likelihood of every row stay as they were."""
+    import copy
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(300, 4)) * [1, 10, 0.1, 5] + [0, 3, -2, 100])
+    X.columns = list("abcd")
+    X["kind"] = pd.Categorical(np.array(["x", "y", "z"])[np.arange(300) % 3])
+    model = fast(Model, n_components=2).partial_fit(X[:50])
+    before = copy.deepcopy(model)
+    model._learn_from_chunk(model._validate_input(X[50:]))
+    assert not np.allclose(model.codec_.scaler_.mean_, before.codec_.scaler_.mean_, rtol=0.1)
+    np.testing.assert_allclose(model.transform(X), before.transform(X), atol=1e-5)
+    decoded, decoded_before = (m.inverse_transform(m.transform(X)) for m in (model, before))
+    pd.testing.assert_frame_equal(decoded, decoded_before, rtol=1e-4)
+    if Model is VAETransformer:
+        np.testing.assert_allclose(model.score_samples(X), before.score_samples(X), rtol=1e-5)
 
 
 def test_a_chunk_must_keep_the_columns_and_categories(X_small):
