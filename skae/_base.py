@@ -372,7 +372,7 @@ class BaseNeuralEstimator(BaseEstimator):
         if group is not None:
             group.shared_rng(rng)
         with seeded_torch(rng.randint(_MAX_SEED), self.device_):
-            M = np.ascontiguousarray(self.codec_.encode(X), dtype=np.float32)
+            M = np.ascontiguousarray(self.codec_.encode(X, dtype=np.float32))
             if group is not None:
                 group.check_same_rows(M, owner=self)
             if not continuing:

@@ -315,8 +315,11 @@ class TableCodec:
             )
 
     # ---------------------------------------------------------------- rows ⇄ model matrix
-    def encode(self, A):
-        """Validated rows → model matrix, of ``A``'s dtype."""
+    def encode(self, A, dtype=None):
+        """Validated rows → model matrix, of ``dtype`` (default: ``A``'s). The numbers are
+        scaled in ``A``'s dtype, then stored in ``dtype``: a float32 matrix of a float64
+        table never exists as float64 (a one-hot block makes it much wider)."""
+        dtype = A.dtype if dtype is None else np.dtype(dtype)
         numeric = self.numeric_columns(A)
         if isinstance(self.scaler_, StandardScaler):
             # StandardScaler.transform's arithmetic, without its validation of every batch.
@@ -326,8 +329,8 @@ class TableCodec:
         elif self.scaler_ is not None:
             numeric = self.scaler_.transform(numeric).astype(A.dtype, copy=False)
         if not self.categorical_:
-            return numeric
-        M = np.zeros((len(A), self.n_outputs), dtype=A.dtype)
+            return numeric.astype(dtype, copy=False)
+        M = np.zeros((len(A), self.n_outputs), dtype=dtype)
         M[:, : len(self.numeric_)] = numeric
         codes = A[:, list(self.categorical_)].astype(np.intp)
         M[np.arange(len(A))[:, None], self._offsets + codes] = 1
