@@ -22,6 +22,7 @@ otherwise idle machine, with ``OMP_WAIT_POLICY=PASSIVE``:
 """
 
 import argparse
+import logging
 import statistics
 import time
 
@@ -59,7 +60,11 @@ def main():
     start = time.perf_counter()
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
     ):
