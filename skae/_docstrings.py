@@ -35,7 +35,7 @@ early_stopping : bool, default=True
     Hold out ``validation_fraction`` of the rows and stop when their loss has not improved
     by a relative ``tol`` for ``n_iter_no_change`` epochs; the weights of the best epoch are
     kept. The weights validated, and kept, are a moving average of the recent steps'
-    weights, which generalises better (user guide, *Averaged weights*). With too few rows
+    weights, which generalises better (design notes, *Averaged weights*). With too few rows
     to hold out, the training loss is monitored instead, on the weights as trained.
 
 validation_fraction : float in (0, 1), default=0.1

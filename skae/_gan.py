@@ -22,7 +22,7 @@ from ._sklearn_compat import Interval, StrOptions
 #: ``max_epochs="auto"`` trains for at least this many critic steps (half as many
 #: generator steps at the default ``n_critic=2``), whatever the number of rows: with
 #: ``AUTO_BATCH_SIZE`` rows per step, ``lr=3e-3`` and the generator's weights averaged,
-#: longer schedules gave no better samples (user guide, *How long*).
+#: longer schedules gave no better samples (design notes, *GANSampler: the schedule*).
 AUTO_CRITIC_STEPS = 200
 #: ... and for at least this many epochs, so large tables are seen several times.
 AUTO_MIN_EPOCHS = 10
