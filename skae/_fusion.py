@@ -212,6 +212,7 @@ class AEGANFusion(
     ...     AutoencoderTransformer(n_components=4, max_epochs=5),
     ...     GANSampler(max_epochs=5, scaler="standard"),
     ...     fine_tune_steps=5,
+    ...     critic_steps=20,
     ...     random_state=0,
     ... ).fit(X)
     >>> fusion.transform(X[:3]).shape

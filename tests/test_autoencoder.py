@@ -17,6 +17,7 @@ from skae.metrics import reconstruction_error
 from .conftest import code_log_density, fast
 
 
+@pytest.mark.slow
 def test_beats_pca_on_held_out_digits():
     X, _ = load_digits(return_X_y=True)
     X_train, X_test = X[:1200], X[1200:]

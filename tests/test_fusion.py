@@ -213,6 +213,7 @@ def test_code_critic_scores_codes_far_from_the_training_codes_lower(X_small):
     assert critic[0] > critic[1] > critic[2] > critic[3]
 
 
+@pytest.mark.slow
 def test_the_fused_score_separates_shifted_rows_better_than_its_autoencoder(X_small):
     """Rows shifted by 1.5 spreads overlap the training rows: the code critic's term ranks
     them as outliers better than the autoencoder's score alone does (by 0.02-0.03 of

@@ -46,15 +46,15 @@ def test_diversity_falls_to_zero_when_the_generator_collapses(X_small):
 
 
 def test_max_epochs_auto_gives_small_tables_more_passes(X_small, monkeypatch):
-    monkeypatch.setattr(skae._gan, "AUTO_CRITIC_STEPS", 60)
+    monkeypatch.setattr(skae._gan, "AUTO_CRITIC_STEPS", 24)
     monkeypatch.setattr(skae._gan, "AUTO_MIN_EPOCHS", 2)
-    # 120 rows in batches of 32: 4 critic steps per epoch, so 15 epochs make 60 steps.
-    assert fast(GANSampler, max_epochs="auto", batch_size=32).fit(X_small).n_iter_ == 15
+    # 120 rows in batches of 32: 4 critic steps per epoch, so 6 epochs make 24 steps.
+    assert fast(GANSampler, max_epochs="auto", batch_size=32).fit(X_small).n_iter_ == 6
     # batch_size="auto" takes all 120 rows (fewer than 128): one step per epoch.
-    assert fast(GANSampler, max_epochs="auto", batch_size="auto").fit(X_small).n_iter_ == 60
-    assert fast(GANSampler, max_epochs="auto", batch_size=120).fit(X_small[:2]).n_iter_ == 60
-    monkeypatch.setattr(skae._gan, "AUTO_MIN_EPOCHS", 100)
-    assert fast(GANSampler, max_epochs="auto", batch_size=32).fit(X_small).n_iter_ == 100
+    assert fast(GANSampler, max_epochs="auto", batch_size="auto").fit(X_small).n_iter_ == 24
+    assert fast(GANSampler, max_epochs="auto", batch_size=120).fit(X_small[:2]).n_iter_ == 24
+    monkeypatch.setattr(skae._gan, "AUTO_MIN_EPOCHS", 30)
+    assert fast(GANSampler, max_epochs="auto", batch_size=32).fit(X_small).n_iter_ == 30
 
 
 def test_generator_ends_on_averaged_weights(X_small, monkeypatch):

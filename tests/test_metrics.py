@@ -39,6 +39,7 @@ def test_c2st_of_two_samples_of_one_distribution_is_about_half(gaussians):
     assert 0.4 < c2st_score(real, same, random_state=0) < 0.6
 
 
+@pytest.mark.slow
 def test_c2st_of_shifted_samples_is_about_one(gaussians):
     real, other = gaussians
     assert c2st_score(real, other + 3.0, random_state=0) > 0.99
@@ -51,6 +52,7 @@ def test_c2st_is_reproducible_with_random_state(gaussians):
     assert c2st_score(real, other, random_state=3) == c2st_score(real, other, random_state=3)
 
 
+@pytest.mark.slow
 def test_c2st_compares_categories_as_categories():
     rng = np.random.RandomState(0)
     real = _mixed_table(rng, 500)

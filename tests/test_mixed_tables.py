@@ -91,6 +91,7 @@ def test_outlier_api_on_a_mixed_frame(fitted_encoder, frame):
     assert errors.shape == (len(frame),) and (errors > 0).all()
 
 
+@pytest.mark.slow
 def test_missing_categories_are_sampled_as_missing(frame):
     # 10% of "city" is missing: a model trained on it reproduces missing values.
     gan = fast(GANSampler, max_epochs=100).fit(frame)
@@ -127,6 +128,7 @@ def test_every_scaler_samples_within_the_training_range_and_precision(Estimator,
 
 
 # ------------------------------------------------------------------ statistics
+@pytest.mark.slow
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
 def test_category_frequencies_match_training(Estimator):
     """Samples reproduce the frequencies of a skewed category (and of one that depends on

@@ -20,6 +20,12 @@ onnx = pytest.importorskip("onnx")
 pytest.importorskip("onnxscript")
 
 METHODS = ["transform", "score_samples"]
+#: The models exported; each export takes seconds, so only the autoencoder's run by default.
+MODEL_PARAMS = [
+    "autoencoder",
+    pytest.param("vae", marks=pytest.mark.slow),
+    pytest.param("fusion", marks=pytest.mark.slow),
+]
 MODELS = {
     "autoencoder": lambda: fast(AutoencoderTransformer, n_components=4),
     "vae": lambda: fast(VAETransformer, n_components=4),
@@ -73,7 +79,7 @@ def exported(breast_cancer):
 
 
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("model", list(MODELS))
+@pytest.mark.parametrize("model", MODEL_PARAMS)
 def test_the_graph_computes_the_method_from_raw_rows(exported, breast_cancer, model, method):
     estimator, graph = exported(model, method)
     expected = getattr(estimator, method)(breast_cancer)
@@ -81,7 +87,7 @@ def test_the_graph_computes_the_method_from_raw_rows(exported, breast_cancer, mo
 
 
 @pytest.mark.parametrize("method", METHODS)
-@pytest.mark.parametrize("model", list(MODELS))
+@pytest.mark.parametrize("model", MODEL_PARAMS)
 def test_any_number_of_rows(exported, breast_cancer, model, method):
     estimator, graph = exported(model, method)
     for n_rows in (1, 100):
@@ -106,6 +112,7 @@ def test_input_and_output_names_and_shapes(exported, method):
     assert [d.dim_value for d in dims[1:]] == ([4] if method == "transform" else [])
 
 
+@pytest.mark.slow
 def test_saved_graph_runs_from_its_file(exported, breast_cancer, tmp_path):
     estimator, graph = exported("vae", "score_samples")
     path = tmp_path / "scores.onnx"
@@ -115,6 +122,7 @@ def test_saved_graph_runs_from_its_file(exported, breast_cancer, tmp_path):
     assert_matches(scores, estimator.score_samples(breast_cancer))
 
 
+@pytest.mark.slow
 def test_image_models_with_convolutions_and_bernoulli_pixels_export():
     # The score runs the convolutional encoder and decoder, and the Bernoulli likelihood
     # of pixels in [0, 1], whose log(sigmoid(logit)) onnxruntime computes inexactly below

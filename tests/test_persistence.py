@@ -83,6 +83,7 @@ def test_skops_lists_only_skae_types_and_loads_identical_outputs(fitted, table):
     assert_same_outputs(outputs(loaded, table), outputs(fitted, table))
 
 
+@pytest.mark.slow
 def test_a_skops_file_loads_in_a_fresh_process(table, tmp_path):
     fitted = MODELS["fusion"]().fit(table)  # holds an autoencoder and a GAN
     sio.dump(fitted, tmp_path / "model.skops")
