@@ -51,9 +51,9 @@ def run(model, X):
     return session.run(None, {"X": X})[0]
 
 
-def assert_matches(out, expected, atol=1e-5):
+def assert_matches(out, expected, atol=1e-5, rtol=1e-5):
     assert out.dtype == np.float32
-    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=atol)
+    np.testing.assert_allclose(out, expected, rtol=rtol, atol=atol)
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,10 @@ def test_image_models_with_convolutions_and_bernoulli_pixels_export():
     X = (X[:300] / 16).astype(np.float32)
     ae = fast(AutoencoderTransformer, hidden_layer_sizes=(4,), input_shape=(1, 8, 8)).fit(X)
     assert ae.codec_.unit_interval
-    assert_matches(run(to_onnx(ae, "score_samples"), X), ae.score_samples(X))
+    # rtol 3e-5: torch's builds differ in their CPU convolutions at float32 rounding (PyPI's
+    # CUDA builds give scores 1.5e-5 off onnxruntime's here, the CPU build 2e-7); a
+    # log(sigmoid) computed inexactly would be off by far more.
+    assert_matches(run(to_onnx(ae, "score_samples"), X), ae.score_samples(X), rtol=3e-5)
 
 
 def test_categorical_columns_are_refused(X_small):
