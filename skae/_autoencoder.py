@@ -7,15 +7,16 @@ import numpy as np
 import torch
 from scipy.stats import chi2
 
-from ._base import (
+from ._base import BaseAutoencoder
+from ._docstrings import fill_doc
+from ._helpers import (
     MIXTURE_MAX_ROWS,
-    BaseAutoencoder,
     fit_code_mixture,
     fit_pca,
     helper_model_context,
     subsample,
 )
-from ._docstrings import fill_doc
+from ._losses import ReconstructionLoss
 from ._modules import AutoencoderModule, GaussianLogDensity
 from ._nets import ReconstructionNet
 from ._sklearn_compat import Interval
@@ -172,7 +173,11 @@ class AutoencoderTransformer(BaseAutoencoder):
         self.input_shape = input_shape
 
     def _net_params(self, n_train, params):
-        return {"noise": self.noise}
+        return {
+            "criterion": ReconstructionLoss,
+            "criterion__blocks": self.codec_.blocks,
+            "noise": self.noise,
+        }
 
     def _init_module(self, module, M):
         if self.pca_init:
@@ -194,7 +199,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         # Refit on the rows that score above the contamination quantile: the outliers
         # that training data contains must not widen what counts as typical.
         scores = self._predict_batches(
-            M, lambda m, x: self._row_scores(m, x)[:, None], 1, M.dtype, encode=False
+            M, lambda m, x: self._batch_scores(m, x)[:, None], 1, M.dtype, encode=False
         )[:, 0]
         self._fit_score_terms(codes, residuals, scores >= np.quantile(scores, self.contamination))
         super()._after_training(X, M, rng)
@@ -216,7 +221,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         variances *= np.median(residuals**2 / variances, axis=0) / chi2.median(1)
         self.noise_variance_ = np.maximum(variances, MIN_VARIANCE)
 
-    def _row_scores(self, module, x):
+    def _batch_scores(self, module, x):
         code = module.encode(x)
         log_scale = 0.5 * torch.log(torch.as_tensor(self.noise_variance_, device=x.device))
         reconstruction = self.codec_.blocks.log_likelihood(

@@ -1,69 +1,57 @@
-"""Plumbing shared by every neural estimator.
+"""The estimators' base classes.
 
 :class:`BaseNeuralEstimator` owns the ``fit`` template (parameter and input validation,
-seeding, device, codec, skorch net, training) and batched inference. Concrete estimators
-implement :meth:`BaseNeuralEstimator._build_module` and the ``_after_training`` hook.
-:class:`BaseAutoencoder` adds the public methods of every encoder/decoder model
-(``transform``, ``inverse_transform``, ``sample``, ``score_samples`` and the outlier API), so
-an autoencoder-like estimator implements only its module, its loss and its per-row score.
+seeding, device, codec, skorch net, training) and batched inference; a concrete estimator
+implements its abstract hooks. :class:`BaseAutoencoder` adds the public methods of every
+encoder/decoder model (``transform``, ``inverse_transform``, ``sample``, ``score_samples``
+and the outlier API) and the interface through which ``AEGANFusion`` and ``skae.metrics``
+use such a model, so an autoencoder-like estimator implements only its module, its loss and
+its per-row score.
 """
 
-import copy
 import numbers
-import re
-import warnings
-from contextlib import contextmanager
+from abc import ABCMeta, abstractmethod
 
 import numpy as np
-import pandas as pd
 import torch
-from sklearn import config_context
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
     OutlierMixin,
     TransformerMixin,
 )
-from sklearn.decomposition import PCA
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.mixture import GaussianMixture
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
+from sklearn.utils.validation import check_array, check_is_fitted
 
+from ._callbacks import EarlyStoppingFromStart, WeightAverage, training_callbacks
 from ._codec import TableCodec
 from ._compute import (
     compute_threads,
     forward_multiply_adds,
-    inference_batch_size,
-    multiply_adds,
     training_rows,
 )
-from ._frames import arrow_schema, frame_library, to_pandas
-from ._modules import ACTIVATIONS
-from ._nets import (
-    EarlyStoppingFromStart,
-    EpochProgressBar,
-    HoldOut,
-    StopOnDivergence,
-    TensorBatches,
-    TrainingInterrupted,
-    WeightAverage,
+from ._data import HoldOut, tensor_loop_params
+from ._frames import arrow_schema, frame_library
+from ._helpers import (
+    MAX_SEED,
+    check_rows,
+    epoch_history,
+    fit_pca,
+    fit_rng,
+    interruptible,
+    resolve_device,
+    seeded_torch,
+    silent,
+    subsample,
 )
+from ._inference import compute_dtype, predict_in_batches
+from ._modules import ACTIVATIONS
 from ._persistence import load_net_weights, loadable_device, net_weights
 from ._sklearn_compat import Interval, InvalidParameterError, RealNotInt, StrOptions, _fit_context
 from .parallel import current_group
 
 #: Training rows scored to set ``offset_``: a quantile needs no more, and large fits stay fast.
 OFFSET_MAX_ROWS = 10_000
-_DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
-#: Exclusive upper bound of the seeds drawn from a RandomState (any int32 is a valid seed).
-_MAX_SEED = np.iinfo(np.int32).max
-#: Rows a code mixture (:func:`fit_code_mixture`) is fitted on: more give the same held-out
-#: log-likelihood in more time (``docs/design/constants.md``).
-MIXTURE_MAX_ROWS = 2_000
-#: Rows the PCA behind an initialisation or a float ``n_components`` is fitted on.
-PCA_MAX_ROWS = 10_000
 #: Per-step decay of the moving average of the weights (:class:`WeightAverage`; about the
 #: last 100 steps) that autoencoders validate with and keep, and GANs sample with.
 WEIGHT_AVERAGE_DECAY = 0.99
@@ -74,231 +62,19 @@ DOC_LINK_TEMPLATE = (
 )
 
 
-@contextmanager
-def helper_model_context():
-    """Context for the small helper models (PCA, mixtures) fitted beside the network.
-
-    They always work on NumPy arrays, and some refuse array-API dispatch, which a user may
-    have switched on globally. They are too small to gain from BLAS threads, which only
-    spin against torch's on a busy machine.
-    """
-    with config_context(array_api_dispatch=False), threadpool_limits(1):
-        yield
-
-
-@contextmanager
-def interruptible(estimator):
-    """Ctrl-C during the block propagates as ``KeyboardInterrupt``, as in scikit-learn, so
-    a search stops, and leaves ``estimator`` as it was before: never half-trained."""
-    state = dict(vars(estimator))
-    try:
-        yield
-    except (KeyboardInterrupt, TrainingInterrupted) as interrupt:
-        vars(estimator).clear()
-        vars(estimator).update(state)
-        if isinstance(interrupt, KeyboardInterrupt):
-            raise
-        raise KeyboardInterrupt from interrupt
-
-
-def _silent(*args, **kwargs):
-    """A picklable sink for skorch messages."""
-
-
-def resolve_device(device, owner):
-    """The torch device string for the ``device`` parameter, or a clear error."""
-    if not (isinstance(device, str) and _DEVICE.match(device)):
-        raise InvalidParameterError(
-            f"The 'device' parameter of {owner} must be 'auto', 'cpu', 'cuda', 'cuda:N' or "
-            f"'mps'. Got {device!r} instead."
-        )
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda"):
-        index = int(device.partition(":")[2] or 0)
-        if not torch.cuda.is_available() or index >= torch.cuda.device_count():
-            raise ValueError(
-                f"device={device!r} was requested but no such CUDA device is available "
-                f"({torch.cuda.device_count()} found). Use device='auto' or device='cpu'."
-            )
-    if device == "mps" and not torch.backends.mps.is_available():
-        raise ValueError("device='mps' was requested but MPS is not available.")
-    return device
-
-
-def fit_rng(random_state):
-    """A private RandomState for one fit, derived from ``random_state``.
-
-    ``None`` draws fresh OS entropy instead of the global NumPy state, so fitting never
-    moves the caller's global random stream.
-    """
-    if random_state is None:
-        seed = int(np.random.SeedSequence().generate_state(1)[0]) % _MAX_SEED
-    else:
-        seed = check_random_state(random_state).randint(_MAX_SEED)
-    return np.random.RandomState(seed)
-
-
-@contextmanager
-def seeded_torch(seed, device):
-    """Seed torch inside the block and restore the caller's torch RNG state afterwards."""
-    cuda = device.startswith("cuda")
-    devices = list(range(torch.cuda.device_count())) if cuda else []
-    with torch.random.fork_rng(devices=devices):
-        if cuda:
-            torch.manual_seed(seed)
-        else:
-            torch.random.default_generator.manual_seed(seed)
-        yield
-
-
-def tensor_loop_params(rng):
-    """skorch parameters every skae training loop shares: batches sliced from one tensor
-    (:class:`TensorBatches`), reshuffled each epoch from a seed drawn from ``rng``, and
-    skorch's own printing off."""
-    return {
-        "iterator_train": TensorBatches,
-        "iterator_train__shuffle": True,
-        "iterator_train__seed": rng.randint(_MAX_SEED),
-        "iterator_valid": TensorBatches,
-        "callbacks__print_log": None,
-        "verbose": 0,
-    }
-
-
-def training_callbacks(extra, verbose, n_epochs, description):
-    """A training loop's callbacks: stop on a NaN loss, then ``extra`` (name, callback)
-    pairs, then a progress bar over ``n_epochs`` when ``verbose``."""
-    callbacks = [("stop_on_divergence", StopOnDivergence()), *extra]
-    if verbose:
-        callbacks.append(("progress", EpochProgressBar(n_epochs, description)))
-    return callbacks
-
-
-def inference_module(module, dtype):
-    """``module`` in eval mode computing in ``dtype``.
-
-    float64 data is run through a float64 copy of the (float32-trained) network so that a
-    row's output does not depend on which other rows share its batch.
-    """
-    if dtype == np.float64:
-        module = copy.deepcopy(module).double()
-    return module.eval()
-
-
-def predict_in_batches(module, X, fn, width, dtype, device, prepare=None, finish=None):
-    """``fn(module, batch)`` over the rows of ``X``, batch by batch, without autograd, into
-    a ``(len(X), width)`` array of ``dtype``.
-
-    ``prepare`` maps each NumPy batch before it becomes a tensor, ``finish`` each output
-    batch before it is stored. Only the output is ever held whole.
-    """
-    module = inference_module(module, dtype)
-    out = np.empty((len(X), width), dtype=dtype)
-    batch_size = inference_batch_size(device)
-
-    def as_batch(rows):
-        batch = X[rows] if prepare is None else prepare(X[rows])
-        return torch.as_tensor(batch, dtype=module_dtype(dtype), device=device)
-
-    with torch.inference_mode():
-        first = as_batch(slice(0, 1))
-        per_row = multiply_adds(module, lambda: fn(module, first))
-        with compute_threads(per_row * min(len(X), batch_size)):
-            for start in range(0, len(X), batch_size):
-                rows = slice(start, start + batch_size)
-                result = fn(module, as_batch(rows)).cpu().numpy()
-                out[rows] = result if finish is None else finish(result)
-    return out
-
-
-def module_dtype(dtype):
-    return torch.float64 if dtype == np.float64 else torch.float32
-
-
-def compute_dtype(X):
-    """Inference runs at the precision of the data (float32 stays float32)."""
-    return np.float32 if X.dtype == np.float32 else np.float64
-
-
-def check_rows(estimator, X, reset, min_samples=1):
-    """``X`` validated for ``estimator``, whose name errors carry and whose feature names
-    and count are set (``reset``) or checked: a DataFrame (polars and pyarrow ones as
-    pandas) keeps its columns for the codec to check one by one; anything else (a torch
-    tensor included) becomes a float array, float32 staying float32. Too few rows or no
-    columns get scikit-learn's messages."""
-    X = to_pandas(X)
-    if isinstance(X, torch.Tensor):
-        X = X.detach().cpu().numpy()  # keeps float32 float32, as a float32 array
-    if not isinstance(X, pd.DataFrame):
-        try:
-            return validate_data(
-                estimator,
-                X,
-                reset=reset,
-                dtype=[np.float64, np.float32],
-                ensure_min_samples=min_samples,
-            )
-        except ValueError as error:
-            if "could not convert" not in str(error):
-                raise
-            raise ValueError(
-                f"X holds values that are not numbers ({error}). {type(estimator).__name__} "
-                "models such columns as categories in a DataFrame (pandas, polars or "
-                "pyarrow): pass pd.DataFrame(X, columns=...) instead of an array."
-            ) from error
-    validate_data(estimator, X, reset=reset, skip_check_array=True)
-    # The shape checks alone, on a zero-copy stand-in of X's shape.
-    check_array(np.broadcast_to(0.0, X.shape), ensure_min_samples=min_samples, estimator=estimator)
-    return X
-
-
-def subsample(X, max_rows, rng, keep_order=False):
-    """``X``, or ``max_rows`` of its rows drawn without replacement with ``rng`` when it has
-    more: in the order drawn, or with ``keep_order`` in their order in ``X``."""
-    if len(X) <= max_rows:
-        return X
-    rows = rng.choice(len(X), max_rows, replace=False)
-    return X[np.sort(rows) if keep_order else rows]
-
-
-def epoch_history(net):
-    """A skorch net's history as ``history_`` holds it: one dict per epoch, without the
-    per-batch rows."""
-    return [{k: v for k, v in row.items() if k != "batches"} for row in net.history]
-
-
-def fit_pca(M, n_components, max_rows=PCA_MAX_ROWS, random_state=0):
-    """PCA with up to ``n_components`` axes on the rows of ``M`` (a subsample of large
-    ``M``); a float in (0, 1) is the fraction of the variance to keep, as in ``PCA``."""
-    M = subsample(M, max_rows, np.random.RandomState(random_state))
-    n_pca = n_components if n_components < 1 else min(n_components, *M.shape)
-    with np.errstate(all="ignore"), warnings.catch_warnings(), helper_model_context():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return PCA(n_components=n_pca, svd_solver="full").fit(M)
-
-
-def fit_code_mixture(M, rng):
-    """The Gaussian mixture an autoencoder samples its codes from, fitted on the rows of
-    ``M`` (callers pass at most ``MIXTURE_MAX_ROWS``, drawn with :func:`subsample`) and
-    seeded from ``rng``: full covariances, one component per 20 rows, at most 10 (the
-    fusion's code GAN starts from a mixture fitted by the same rule)."""
-    mixture = GaussianMixture(
-        n_components=max(1, min(10, len(M) // 20)),
-        reg_covar=1e-4,
-        random_state=rng.randint(_MAX_SEED),
-    )
-    with warnings.catch_warnings(), helper_model_context():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return mixture.fit(M.astype(np.float64))
-
-
-class BaseNeuralEstimator(BaseEstimator):
+class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     """Validation, seeding, device, codec, training, batched inference and ``sample``.
 
-    A subclass provides ``_build_module(n_features)``, whose module has a ``decode(z)``
-    method mapping latent rows to the model's matrix, and ``_sample_codes(n_samples, rng)``,
-    the latent rows that ``sample`` decodes.
+    A subclass sets ``_net_class`` (the skorch net it trains, a ``skae._nets.BaseNet``) and
+    implements the abstract hooks: ``_build_module`` (the untrained module, whose
+    ``decode(z)`` maps latent rows to the model matrix), ``_net_params`` (the net's
+    criterion and other parameters) and ``_sample_codes`` (the latent rows ``sample``
+    decodes).
+
+    Optional hooks, with defaults here: ``_learn_sizes``, ``_init_module``,
+    ``_extra_callbacks``, ``_validation``, ``_batch_size``, ``_after_training``,
+    ``_multiply_adds_per_step``, ``_unit_interval_setting``, and the class attributes
+    ``_table_scaler``, ``_trains_data_parallel`` and ``_layer_size_params``.
     """
 
     _parameter_constraints = {
@@ -366,13 +142,13 @@ class BaseNeuralEstimator(BaseEstimator):
             # A new stream for each continued call (from the seed and the epochs so far),
             # as for each epoch of one fit: the same shuffles and noise every call would
             # freeze the noise each row gets.
-            rng = np.random.RandomState([rng.randint(_MAX_SEED), self.n_iter_])
+            rng = np.random.RandomState([rng.randint(MAX_SEED), self.n_iter_])
             # (an attribute: skorch's set_params refuses iterator parameters once initialized)
-            self.net_.iterator_train__seed = rng.randint(_MAX_SEED)
+            self.net_.iterator_train__seed = rng.randint(MAX_SEED)
         if group is not None:
             group.shared_rng(rng)
-        with seeded_torch(rng.randint(_MAX_SEED), self.device_):
-            M = np.ascontiguousarray(self.codec_.encode(X, dtype=np.float32))
+        with seeded_torch(rng.randint(MAX_SEED), self.device_):
+            M = self._model_matrix(X)
             if group is not None:
                 group.check_same_rows(M, owner=self)
             if not continuing:
@@ -512,8 +288,6 @@ class BaseNeuralEstimator(BaseEstimator):
         n_train = n_samples - (split.n_valid(n_samples) if split else 0)
         params = {
             "module": self._build_module(self.codec_.n_outputs),
-            # skorch requires a criterion; the nets compute their losses from ``blocks``.
-            "criterion": torch.nn.MSELoss,
             "blocks": self.codec_.blocks,
             "optimizer": torch.optim.AdamW,
             "optimizer__weight_decay": self.weight_decay,
@@ -546,18 +320,23 @@ class BaseNeuralEstimator(BaseEstimator):
             return int(np.clip(n_train // 10, 32, 256))
         return self.batch_size
 
+    @abstractmethod
     def _net_params(self, n_train, params):
         """Keyword arguments for the skorch net that add to or replace the common ones
-        (``params``); ``n_train`` is the number of training rows."""
-        return {}
+        (``params``), the ``criterion`` (``skae._losses``) among them; ``n_train`` is the
+        number of training rows."""
 
     def _extra_callbacks(self):
         """Extra ``(name, callback)`` pairs for the skorch net."""
         return []
 
+    @abstractmethod
     def _build_module(self, n_features):
         """The untrained ``torch.nn.Module`` for ``n_features`` model columns."""
-        raise NotImplementedError
+
+    @abstractmethod
+    def _sample_codes(self, n_samples, rng):
+        """``n_samples`` latent rows for ``sample`` to decode, drawn with ``rng``."""
 
     def _learn_sizes(self, M):
         """Set the fitted sizes the network depends on from the training matrix ``M``
@@ -616,11 +395,17 @@ class BaseNeuralEstimator(BaseEstimator):
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
         rng = check_random_state(random_state)
         codes = self._sample_codes(int(n_samples), rng)
-        return self._decode(codes, self.codec_.dtype_, rng)
+        return self._decode(codes, rng=rng)
 
-    def _decode(self, Z, dtype, rng=None):
-        """Rows decoded from latent rows ``Z``, in the user's form; categorical columns
-        take their most probable category, or one drawn with ``rng``."""
+    def _model_matrix(self, A):
+        """Validated rows ``A`` as the network trains on them: the codec's float32 matrix."""
+        return np.ascontiguousarray(self.codec_.encode(A, dtype=np.float32))
+
+    def _decode(self, Z, dtype=None, rng=None):
+        """Rows decoded from latent rows ``Z``, in the user's form and computed in ``dtype``
+        (default: the training data's); categorical columns take their most probable
+        category, or one drawn with ``rng``."""
+        dtype = self.codec_.dtype_ if dtype is None else dtype
         X = self._predict_batches(
             Z,
             lambda m, z: m.decode(z),
@@ -719,12 +504,18 @@ class OutlierScoresMixin(OutlierMixin):
 class BaseAutoencoder(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, OutlierScoresMixin, BaseNeuralEstimator
 ):
-    """Public methods of every encoder/decoder estimator.
+    """Public methods of every encoder/decoder estimator, and the interface through which
+    ``AEGANFusion`` and ``skae.metrics`` use one.
 
     A subclass names its ``_module_class`` (an ``AutoencoderModule``: ``encode``,
-    ``decode``, optional linear path) and provides ``_row_scores(module, batch)`` (per-row
-    scores of a batch of model-matrix rows, higher = more normal) and
-    ``_sample_codes(n_samples, rng)``.
+    ``decode``, ``decoder_parameters``, optional linear path) and implements
+    ``_batch_scores`` (per-row scores of a batch, higher = more normal), ``_net_params``
+    and ``_sample_codes``.
+
+    The interface (on validated rows ``A``, from ``_validate_input(X, owner)``):
+    ``_encode_rows(A)``, ``_row_scores(A)``, ``_row_errors(A)``, ``_column_errors(A)``,
+    ``_decode(Z, dtype, rng)``, ``_model_matrix(A)``, ``_decoder_parameters()`` and
+    ``_refresh(A, rng)``.
     """
 
     _parameter_constraints = {
@@ -746,7 +537,7 @@ class BaseAutoencoder(
     _trains_data_parallel = True
 
     def _validation(self, n_samples, rng):
-        split = HoldOut(self.validation_fraction, rng.randint(_MAX_SEED))
+        split = HoldOut(self.validation_fraction, rng.randint(MAX_SEED))
         if not self.early_stopping:
             return None, []
         has_valid = split.n_valid(n_samples) > 0
@@ -756,7 +547,7 @@ class BaseAutoencoder(
             threshold=self.tol,
             threshold_mode="rel",
             load_best=True,
-            sink=_silent,
+            sink=silent,
         )
         if not has_valid:
             return None, [("early_stopping", early_stopping)]
@@ -832,7 +623,7 @@ class BaseAutoencoder(
 
     def _after_training(self, X, M, rng):
         rows = subsample(X, OFFSET_MAX_ROWS, rng, keep_order=True)
-        self._set_offset(self._score_validated(rows))
+        self._set_offset(self._row_scores(rows))
 
     def transform(self, X):
         """Encode ``X`` into codes.
@@ -846,10 +637,7 @@ class BaseAutoencoder(
         Z : ndarray of shape (n_samples, n_components)
             Codes, in the dtype of ``X`` (float32 stays float32).
         """
-        X = self._validate_input(X)
-        return self._predict_batches(
-            X, lambda m, x: m.encode(x), self.n_components_, compute_dtype(X)
-        )
+        return self._encode_rows(self._validate_input(X))
 
     def inverse_transform(self, X):
         """Decode codes back into rows in the units of the training data.
@@ -886,38 +674,63 @@ class BaseAutoencoder(
         -------
         scores : ndarray of shape (n_samples,), float64
         """
-        return self._score_validated(self._validate_input(X))
+        return self._row_scores(self._validate_input(X))
 
-    def _reconstruction_errors(self, X):
-        """Per-row reconstruction loss in the model's units, averaged over columns: squared
-        error for numbers, cross-entropy for categories (for
+    @abstractmethod
+    def _batch_scores(self, module, x):
+        """Per-row scores (higher = more normal) of a batch ``x`` of model-matrix rows, as
+        a tensor computed with ``module``."""
+
+    def _batch_errors(self, module, x):
+        return self.codec_.blocks.reconstruction_loss(module.decode(module.encode(x)), x)
+
+    def _per_row(self, A, fn):
+        """``fn(module, batch)``, one number per row, over ``A`` in batches, as float64."""
+        values = self._predict_batches(A, lambda m, x: fn(m, x)[:, None], 1, compute_dtype(A))
+        return values[:, 0].astype(np.float64)
+
+    # ------------------------------------------------ the encoder/decoder interface
+    # What AEGANFusion and skae.metrics use of an encoder/decoder model. Each method takes
+    # rows that ``_validate_input`` returned (``A``), which ``AEGANFusion`` validates once
+    # for its parts; the fusion implements the methods up to ``_decode`` itself.
+
+    def _encode_rows(self, A):
+        """The codes of the rows ``A``, in their dtype (float32 stays float32)."""
+        return self._predict_batches(
+            A, lambda m, x: m.encode(x), self.n_components_, compute_dtype(A)
+        )
+
+    def _row_scores(self, A):
+        """``score_samples`` of the rows ``A``."""
+        return self._per_row(A, self._batch_scores)
+
+    def _row_errors(self, A):
+        """Per-row reconstruction loss of the rows ``A`` in the model's units, averaged over
+        columns: squared error for numbers, cross-entropy for categories (for
         :func:`skae.metrics.reconstruction_error`)."""
-        return self._per_row(self._validate_input(X), self._row_errors)
+        return self._per_row(A, self._batch_errors)
 
-    def _column_errors(self, X):
-        """Per-row, per-column reconstruction loss, ``(n, n_features_in_)`` float64, columns
-        in the input's order (for :func:`skae.metrics.reconstruction_error_by_column`)."""
-        return self._validated_column_errors(self._validate_input(X))
-
-    def _validated_column_errors(self, X):
+    def _column_errors(self, A):
+        """Per-row, per-column reconstruction loss of the rows ``A``, ``(n,
+        n_features_in_)`` float64, columns in the input's order (for
+        :func:`skae.metrics.reconstruction_error_by_column`)."""
         blocks = self.codec_.blocks
         losses = self._predict_batches(
-            X,
+            A,
             lambda m, x: blocks.column_losses(m.decode(m.encode(x)), x),
             blocks.n_user_columns,
-            compute_dtype(X),
+            compute_dtype(A),
         )
         errors = np.empty(losses.shape, dtype=np.float64)
         errors[:, [*self.codec_.numeric_, *self.codec_.categorical_]] = losses
         return errors
 
-    def _row_errors(self, module, x):
-        return self.codec_.blocks.reconstruction_loss(module.decode(module.encode(x)), x)
+    def _decoder_parameters(self):
+        """The ``(name, parameter)`` pairs of the fitted network's decoder: what a caller
+        may train further, in place, before calling :meth:`_refresh`."""
+        return self.net_.module_.decoder_parameters()
 
-    def _score_validated(self, X):
-        return self._per_row(X, self._row_scores)
-
-    def _per_row(self, X, fn):
-        """``fn(module, batch)``, one number per row, over ``X`` in batches, as float64."""
-        values = self._predict_batches(X, lambda m, x: fn(m, x)[:, None], 1, compute_dtype(X))
-        return values[:, 0].astype(np.float64)
+    def _refresh(self, A, rng):
+        """Refit what depends on the decoder (``offset_``, the score's densities) on the
+        training rows ``A``, after the decoder's parameters changed."""
+        self._after_training(A, self._model_matrix(A), rng)

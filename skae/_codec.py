@@ -13,7 +13,7 @@ Three forms of the same rows:
   block holds the network's logits, and becomes the most probable category or a category
   drawn from their softmax.
 
-:class:`~skae._modules.OutputBlocks` (``TableCodec.blocks``) tells the networks the same
+:class:`~skae._output_blocks.OutputBlocks` (``TableCodec.blocks``) tells the networks the same
 layout, so that every estimator gives its categorical outputs a softmax and a cross-entropy
 loss and its numeric outputs a regression loss.
 """
@@ -24,7 +24,7 @@ from scipy.special import expit
 from sklearn.preprocessing import QuantileTransformer, StandardScaler
 
 from ._frames import from_pandas
-from ._modules import OutputBlocks
+from ._output_blocks import OutputBlocks
 from ._persistence import (
     dtype_from_state,
     dtype_state,
@@ -190,7 +190,7 @@ class TableCodec:
         range and precision (the fewest decimals, up to ``MAX_DECIMALS``, that write all
         its values; ``-1`` when none do), which samples keep to. ``unit_interval=True``
         (with no scaler) models the numbers as values in [0, 1], whose logits the networks
-        output (see :class:`~skae._modules.OutputBlocks`)."""
+        output (see :class:`~skae._output_blocks.OutputBlocks`)."""
         self.unit_interval = bool(unit_interval)
         self.dtype_ = A.dtype
         numeric = self.numeric_columns(A)

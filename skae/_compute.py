@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._nets import TensorRows
+from ._data import TensorRows
 
 #: Multiply-adds of one step (a forward and backward pass of a batch, or an inference
 #: batch) that keep one more CPU thread busy (user guide, *Threads*).

@@ -1,11 +1,8 @@
 """AEGANFusion: an autoencoder and a GAN on its codes, fused into one estimator."""
 
-import copy
-import math
 import numbers
 
 import numpy as np
-import torch
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -16,38 +13,21 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import AutoencoderTransformer
-from ._base import (
-    _MAX_SEED,
-    OFFSET_MAX_ROWS,
-    BaseAutoencoder,
-    OutlierScoresMixin,
+from ._base import OFFSET_MAX_ROWS, BaseAutoencoder, OutlierScoresMixin
+from ._gan import HIDDEN_LAYER_SIZES, GANSampler
+from ._helpers import (
+    MAX_SEED,
     check_rows,
-    compute_dtype,
-    epoch_history,
     fit_rng,
     interruptible,
-    predict_in_batches,
-    seeded_torch,
     subsample,
-    tensor_loop_params,
-    training_callbacks,
 )
-from ._compute import compute_threads, forward_multiply_adds, training_rows
-from ._gan import ADVERSARIAL_BETAS, GP_WEIGHT, HIDDEN_LAYER_SIZES, GANSampler
-from ._modules import CriticModule, Rescaled
-from ._nets import (
-    ContrastNet,
-    EpochMeans,
-    FusionNet,
-)
+from ._inference import compute_dtype, predict_in_batches
+from ._nets import fine_tune_decoder, train_code_critic
 from ._persistence import load_module_weights, module_weights
 from ._sklearn_compat import Interval, _fit_context
 from .parallel import current_group
 
-#: Critic steps per decoder step in fine-tuning (as in WGAN-GP).
-N_CRITIC = 5
-#: Rows per fine-tuning and contrast step (all of them when there are fewer).
-BATCH_SIZE = 128
 #: Fine-tuning is undone when it makes the training reconstruction error worse by more
 #: than this fraction plus ``RECONSTRUCTION_SLACK`` (in standardised units, 1% of a
 #: column's variance, so that a near-perfect reconstruction may move a little): the
@@ -303,24 +283,51 @@ class AEGANFusion(
                 "fine-tuning trains its generator through the scaler, and the quantile "
                 "scaler maps all codes beyond the training range to the same value."
             )
-        self.autoencoder_.fit(X)
-        autoencoder = self.autoencoder_
+        autoencoder, gan = self.autoencoder_, self.gan_
+        autoencoder.fit(X)
         self.device_ = autoencoder.device_
         A = autoencoder._validate_input(X, owner=self)
-        codes = self._encode(A)
-        self.gan_.fit(codes)
+        codes = autoencoder._encode_rows(A)
+        gan.fit(codes)
 
         self.fine_tuned_ = False
         self.history_ = []
         if self.fine_tune_steps > 0:
-            M = np.ascontiguousarray(autoencoder.codec_.encode(A), dtype=np.float32)
-            self._fine_tune(M, rng)
+            self.history_, self.fine_tuned_ = fine_tune_decoder(
+                autoencoder.net_.module_,
+                autoencoder._decoder_parameters(),
+                gan._generator_in_data_units(),
+                self._data_critic_params(),
+                autoencoder.codec_.blocks,
+                autoencoder._model_matrix(A),
+                steps=self.fine_tune_steps,
+                lr=autoencoder.lr / DECODER_LR_DIVISOR,
+                critic_lr=DATA_CRITIC_LR,
+                adversarial_weight=self.adversarial_weight,
+                cycle_weight=self.cycle_weight,
+                latent_dim=gan.latent_dim,
+                max_error_increase=MAX_RECONSTRUCTION_INCREASE,
+                error_slack=RECONSTRUCTION_SLACK,
+                device=self.device_,
+                rng=rng,
+                verbose=self.verbose,
+            )
             if self.fine_tuned_:
                 # Its offset and code density belong to the decoder it now has.
-                autoencoder._after_training(A, M, rng)
+                autoencoder._refresh(A, rng)
         self.n_iter_ = len(self.history_)
 
-        self.code_critic_ = self._train_code_critic(codes, rng)
+        self.code_critic_ = train_code_critic(
+            gan._critic_copy(),
+            gan.codec_.blocks,
+            gan._model_matrix(codes),
+            steps=self.critic_steps,
+            lr=CONTRAST_LR,
+            weight_decay=CONTRAST_WEIGHT_DECAY,
+            device=gan.device_,
+            rng=rng,
+            verbose=self.verbose,
+        )
         terms = self._score_terms(subsample(A, OFFSET_MAX_ROWS, rng, keep_order=True))
         self.score_center_ = terms.mean(axis=0)
         self.score_scale_ = np.maximum(terms.std(axis=0), MIN_SCORE_SCALE)
@@ -334,7 +341,7 @@ class AEGANFusion(
         else from ``rng``."""
         part = getattr(self, name)
         part = clone(self._default_parts[name]() if part is None else part)
-        seed = rng.randint(_MAX_SEED)
+        seed = rng.randint(MAX_SEED)
         if isinstance(self.random_state, numbers.Integral):
             # The part fits as it would alone with this seed, so the fusion's samples and
             # scores compare like for like with its autoencoder's.
@@ -346,141 +353,28 @@ class AEGANFusion(
             part.set_params(scaler="standard")
         return part
 
-    def _encode(self, A):
-        """Codes of validated rows ``A``."""
+    def _data_critic_params(self):
+        """The fine-tuning critic's ``CriticModule`` parameters: an MLP of a GAN critic's
+        default widths for tables; for images, convolutions laid out as the autoencoder's
+        encoder."""
         autoencoder = self.autoencoder_
-        return autoencoder._predict_batches(
-            A, lambda m, x: m.encode(x), autoencoder.n_components_, compute_dtype(A)
-        )
-
-    def _data_critic(self):
-        """The fine-tuning's critic: an MLP of a GAN critic's default widths for tables;
-        for images, convolutions laid out as the autoencoder's encoder."""
-        autoencoder = self.autoencoder_
+        params = {"n_features": autoencoder.codec_.n_outputs}
         if autoencoder.input_shape is None:
-            return CriticModule(autoencoder.codec_.n_outputs, HIDDEN_LAYER_SIZES)
-        return CriticModule(
-            autoencoder.codec_.n_outputs,
-            autoencoder.hidden_layer_sizes,
-            input_shape=autoencoder.input_shape,
-        )
-
-    def _fine_tune(self, M, rng):
-        """Fine-tune the decoder and the code generator against a data-space critic; keep
-        the result only if the training reconstruction error grows by at most 5% (plus 0.01)."""
-        autoencoder, gan = self.autoencoder_, self.gan_
-        decoder, generator = autoencoder.net_.module_, gan.net_.module_
-        device = autoencoder.device_
-        # The critic first trains alone for as many steps as the decoder will make, so
-        # that the decoder's first gradients come from a critic that already tells decoded
-        # codes from data.
-        warmup_steps = self.fine_tune_steps
-        critic_steps = warmup_steps + N_CRITIC * self.fine_tune_steps
-        before = [copy.deepcopy(m.state_dict()) for m in (decoder, generator)]
-        error_before = self._training_error(M)
-        encoder = [p for name, p in decoder.named_parameters() if not name.startswith("decoder_")]
-        for parameter in encoder:
-            parameter.requires_grad_(False)
-        try:
-            with seeded_torch(rng.randint(_MAX_SEED), device):
-                net = FusionNet(
-                    module=decoder,
-                    generator=Rescaled(generator, *gan.codec_.affine_scaling()),
-                    critic=self._data_critic(),
-                    blocks=autoencoder.codec_.blocks,
-                    latent_dim=gan.latent_dim,
-                    warmup_steps=warmup_steps,
-                    adversarial_weight=self.adversarial_weight,
-                    cycle_weight=self.cycle_weight,
-                    critic_lr=DATA_CRITIC_LR,
-                    n_critic=N_CRITIC,
-                    gp_weight=GP_WEIGHT,
-                    optimizer=torch.optim.Adam,
-                    optimizer__betas=ADVERSARIAL_BETAS,
-                    lr=autoencoder.lr / DECODER_LR_DIVISOR,
-                    **self._loop_params(
-                        len(M), critic_steps, rng, device, "fine-tuning", ["decoder_loss"]
-                    ),
-                )
-                net.initialize()
-                n_outputs = autoencoder.codec_.n_outputs
-                decoder_and_critic = forward_multiply_adds(decoder, n_outputs) + 3 * (
-                    forward_multiply_adds(net.critic_, n_outputs)
-                )
-                with compute_threads(3 * decoder_and_critic * net.batch_size):
-                    net.partial_fit(training_rows(M, device))
-        finally:
-            for parameter in encoder:
-                parameter.requires_grad_(True)
-            decoder.eval()
-            generator.to(gan.net_.device)
-        self.history_ = epoch_history(net)
-        increase = self._training_error(M) - error_before
-        self.fine_tuned_ = (
-            increase <= MAX_RECONSTRUCTION_INCREASE * error_before + RECONSTRUCTION_SLACK
-        )
-        if not self.fine_tuned_:
-            for module, state in zip((decoder, generator), before, strict=True):
-                module.load_state_dict(state)
-
-    def _training_error(self, M):
-        autoencoder = self.autoencoder_
-        errors = autoencoder._predict_batches(
-            M,
-            lambda m, x: autoencoder._row_errors(m, x)[:, None],
-            1,
-            np.float32,
-            encode=False,
-        )
-        return float(errors.mean())
-
-    def _train_code_critic(self, codes, rng):
-        """The code critic: the GAN's critic, trained further by logistic regression to
-        tell the training codes from a broad reference (see ``ContrastNet``)."""
-        gan = self.gan_
-        device = gan.device_
-        scaled = np.ascontiguousarray(gan.codec_.encode(codes), dtype=np.float32)
-        net = ContrastNet(
-            module=copy.deepcopy(gan.net_.critic_),
-            blocks=gan.codec_.blocks,
-            optimizer=torch.optim.AdamW,
-            optimizer__weight_decay=CONTRAST_WEIGHT_DECAY,
-            lr=CONTRAST_LR,
-            **self._loop_params(len(scaled), self.critic_steps, rng, device, "code critic"),
-        )
-        with seeded_torch(rng.randint(_MAX_SEED), device):
-            net.initialize()
-            critic = forward_multiply_adds(net.module_, gan.codec_.n_outputs)
-            with compute_threads(3 * 2 * critic * net.batch_size):  # training and reference rows
-                net.partial_fit(training_rows(scaled, device))
-        # Kept on the CPU: it is small, and the fitted estimator pickles anywhere.
-        return net.module_.cpu().eval()
-
-    def _loop_params(self, n_rows, steps, rng, device, description, epoch_means=()):
-        """skorch parameters of a training loop of about ``steps`` batches, each epoch a
-        pass over the ``n_rows`` training rows."""
-        batch_size = min(BATCH_SIZE, n_rows)
-        n_epochs = math.ceil(steps / math.ceil(n_rows / batch_size))
+            return {**params, "hidden_layer_sizes": HIDDEN_LAYER_SIZES}
         return {
-            "criterion": torch.nn.MSELoss,  # required by skorch; the nets have their losses
-            "max_epochs": n_epochs,
-            "batch_size": batch_size,
-            "train_split": None,
-            **tensor_loop_params(rng),
-            "callbacks": training_callbacks(
-                [("epoch_means", EpochMeans(*epoch_means))], self.verbose, n_epochs, description
-            ),
-            "device": device,
+            **params,
+            "hidden_layer_sizes": autoencoder.hidden_layer_sizes,
+            "input_shape": autoencoder.input_shape,
         }
 
     # ---------------------------------------------------------------- scores
     def _score_terms(self, A):
         """Per row of validated rows ``A``: the autoencoder's ``score_samples``, and the code
         critic's logit, as an ``(n, 2)`` float64 array."""
-        autoencoder_scores = self.autoencoder_._score_validated(A)
+        autoencoder_scores = self.autoencoder_._row_scores(A)
         critic = predict_in_batches(
             self.code_critic_,
-            self._encode(A),
+            self.autoencoder_._encode_rows(A),
             lambda m, z: m(z)[:, None],
             1,
             compute_dtype(A),
@@ -509,17 +403,17 @@ class AEGANFusion(
         """
         return self._combine(self._score_terms(self._validate_input(X)))
 
-    # ---------------------------------------------------------------- through the parts
-    def _validate_input(self, X):
+    # ------------------------------------------------ the encoder/decoder interface
+    # The part of BaseAutoencoder's interface that skae.metrics uses, through the parts.
+    def _validate_input(self, X, owner=None):
         check_is_fitted(self)
-        return self.autoencoder_._validate_input(X, owner=self)
+        return self.autoencoder_._validate_input(X, owner=self if owner is None else owner)
 
-    def _reconstruction_errors(self, X):
-        autoencoder = self.autoencoder_
-        return autoencoder._per_row(self._validate_input(X), autoencoder._row_errors)
+    def _row_errors(self, A):
+        return self.autoencoder_._row_errors(A)
 
-    def _column_errors(self, X):
-        return self.autoencoder_._validated_column_errors(self._validate_input(X))
+    def _column_errors(self, A):
+        return self.autoencoder_._column_errors(A)
 
     def transform(self, X):
         """Encode ``X`` with the autoencoder.
@@ -533,7 +427,8 @@ class AEGANFusion(
         Z : ndarray of shape (n_samples, n_components)
             Codes, in the dtype of ``X``.
         """
-        return self._encode(self._validate_input(X))
+        A = self._validate_input(X)
+        return self.autoencoder_._encode_rows(A)
 
     def inverse_transform(self, X):
         """Decode codes with the (fine-tuned) decoder, into the units of the training data.
@@ -568,8 +463,7 @@ class AEGANFusion(
         check_is_fitted(self)
         rng = check_random_state(random_state)
         codes = self.gan_.sample(n_samples, random_state=rng)
-        autoencoder = self.autoencoder_
-        return autoencoder._decode(codes, autoencoder.codec_.dtype_, rng)
+        return self.autoencoder_._decode(codes, rng=rng)
 
     @property
     def _n_features_out(self):
@@ -588,7 +482,7 @@ class AEGANFusion(
         super().__setstate__(state)
         if "code_critic_" in state:
             self.device_ = self.autoencoder_.device_
-            critic = copy.deepcopy(self.gan_.net_.critic_).cpu().eval()
+            critic = self.gan_._critic_copy().cpu().eval()
             self.code_critic_ = load_module_weights(critic, state["code_critic_"])
 
     def __sklearn_tags__(self):

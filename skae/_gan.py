@@ -1,22 +1,19 @@
 """GANSampler: a generative adversarial network as a scikit-learn sampler."""
 
+import copy
 import math
 import numbers
 
 import numpy as np
 
-from ._base import (
-    MIXTURE_MAX_ROWS,
-    WEIGHT_AVERAGE_DECAY,
-    BaseNeuralEstimator,
-    fit_code_mixture,
-    fit_pca,
-    subsample,
-)
+from ._base import WEIGHT_AVERAGE_DECAY, BaseNeuralEstimator
+from ._callbacks import EpochMeans, GeneratorMonitor, WeightAverage
 from ._compute import forward_multiply_adds
 from ._docstrings import fill_doc
-from ._modules import CriticModule, GeneratorModule
-from ._nets import AdversarialNet, EpochMeans, GeneratorMonitor, WeightAverage
+from ._helpers import MIXTURE_MAX_ROWS, fit_code_mixture, fit_pca, subsample
+from ._losses import AdversarialLoss
+from ._modules import CriticModule, GeneratorModule, Rescaled
+from ._nets import ADVERSARIAL_BETAS, GP_WEIGHT, AdversarialNet
 from ._sklearn_compat import Interval, StrOptions
 
 #: ``max_epochs="auto"`` trains for at least this many critic steps (half as many
@@ -30,11 +27,6 @@ AUTO_MIN_EPOCHS = 10
 AUTO_BATCH_SIZE = 128
 #: Default hidden widths of the generator and of the critic.
 HIDDEN_LAYER_SIZES = (128, 128)
-#: Default weight of the critic's gradient penalty.
-GP_WEIGHT = 1.0
-#: Adam's betas in adversarial training (WGAN-GP's): a short memory of the gradients, whose
-#: target moves as the other network trains.
-ADVERSARIAL_BETAS = (0.5, 0.9)
 
 
 @fill_doc
@@ -265,16 +257,16 @@ class GANSampler(BaseNeuralEstimator):
 
     def _net_params(self, n_train, params):
         return {
-            "critic": CriticModule(
-                self.codec_.n_outputs,
-                self.critic_hidden_layer_sizes,
-                self.dropout,
-                input_shape=self.input_shape,
-            ),
+            "criterion": AdversarialLoss,
+            "criterion__objective": self.objective,
+            "criterion__gp_weight": self.gp_weight,
+            "critic": CriticModule,
+            "critic__n_features": self.codec_.n_outputs,
+            "critic__hidden_layer_sizes": self.critic_hidden_layer_sizes,
+            "critic__dropout": self.dropout,
+            "critic__input_shape": self.input_shape,
             "latent_dim": self.latent_dim,
-            "objective": self.objective,
             "n_critic": self.n_critic,
-            "gp_weight": self.gp_weight,
             "optimizer__betas": ADVERSARIAL_BETAS,
             "max_epochs": self._n_epochs(n_train, params["batch_size"]),
         }
@@ -304,3 +296,14 @@ class GANSampler(BaseNeuralEstimator):
 
     def _sample_codes(self, n_samples, rng):
         return rng.standard_normal((n_samples, self.latent_dim))
+
+    # ------------------------------------------------ what AEGANFusion uses
+    def _generator_in_data_units(self):
+        """The fitted generator (itself, not a copy) with its outputs mapped back from
+        the scaler's units to the data's."""
+        return Rescaled(self.net_.module_, *self.codec_.affine_scaling())
+
+    def _critic_copy(self):
+        """A copy of the fitted critic, which judges rows in the scaler's units
+        (``_model_matrix``)."""
+        return copy.deepcopy(self.net_.critic_)

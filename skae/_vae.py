@@ -4,10 +4,13 @@ import numbers
 
 from skorch.callbacks import PassthroughScoring
 
-from ._base import BaseAutoencoder, fit_pca
+from ._base import BaseAutoencoder
+from ._callbacks import ActiveUnits, BatchKL
 from ._docstrings import fill_doc
-from ._modules import VAEModule, kl_to_standard_normal
-from ._nets import ActiveUnits, VariationalNet
+from ._helpers import fit_pca
+from ._losses import NegativeELBO, kl_to_standard_normal
+from ._modules import VAEModule
+from ._nets import VariationalNet
 from ._sklearn_compat import Interval
 
 
@@ -157,13 +160,19 @@ class VAETransformer(BaseAutoencoder):
         self.input_shape = input_shape
 
     def _net_params(self, n_train, params):
-        return {"beta": self.beta, "kl_warmup": self.kl_warmup}
+        return {
+            "criterion": NegativeELBO,
+            "criterion__blocks": self.codec_.blocks,
+            "beta": self.beta,
+            "kl_warmup": self.kl_warmup,
+        }
 
     def _module_params(self):
         return {"n_gaussian": self.codec_.blocks.n_numeric}
 
     def _extra_callbacks(self):
         return [
+            ("kl", BatchKL()),
             ("train_kl", PassthroughScoring(name="train_kl", on_train=True)),
             ("valid_kl", PassthroughScoring(name="valid_kl")),
             ("active_units", ActiveUnits()),
@@ -177,7 +186,7 @@ class VAETransformer(BaseAutoencoder):
             )
             self.codec_.blocks.logits_from_means_(module.decoder_linear)
 
-    def _row_scores(self, module, x):
+    def _batch_scores(self, module, x):
         z_mean, z_logvar = module.encode_distribution(x)
         log_likelihood = self.codec_.blocks.log_likelihood(
             module.decode(z_mean), x, module.log_scale

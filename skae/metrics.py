@@ -19,9 +19,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 from threadpoolctl import threadpool_limits
 
-from ._base import _MAX_SEED
 from ._codec import is_categorical
 from ._frames import to_pandas
+from ._helpers import MAX_SEED
 
 __all__ = [
     "c2st_score",
@@ -76,9 +76,9 @@ def c2st_score(X_real, X_synthetic, *, random_state=None):
     X = pd.concat([real, synthetic], ignore_index=True)
     y = np.r_[np.zeros(len(real)), np.ones(len(synthetic))]
     classifier = HistGradientBoostingClassifier(
-        categorical_features="from_dtype", random_state=rng.randint(_MAX_SEED)
+        categorical_features="from_dtype", random_state=rng.randint(MAX_SEED)
     )
-    folds = StratifiedKFold(n_folds, shuffle=True, random_state=rng.randint(_MAX_SEED))
+    folds = StratifiedKFold(n_folds, shuffle=True, random_state=rng.randint(MAX_SEED))
     # One OpenMP thread: with torch's OpenMP runtime loaded beside scikit-learn's, the
     # boosting's threads spin against each other, many times slower on small samples.
     with threadpool_limits(1):
@@ -160,7 +160,8 @@ def reconstruction_error(estimator, X):
     >>> reconstruction_error(ae, X[:3]).shape
     (3,)
     """
-    return _encoder_decoder(estimator, "reconstruction_error")._reconstruction_errors(X)
+    estimator = _encoder_decoder(estimator, "reconstruction_error")
+    return estimator._row_errors(estimator._validate_input(X))
 
 
 def reconstruction_error_by_column(estimator, X):
@@ -197,7 +198,8 @@ def reconstruction_error_by_column(estimator, X):
     >>> errors.shape, errors.columns[0]
     ((3, 13), 'alcohol')
     """
-    errors = _encoder_decoder(estimator, "reconstruction_error_by_column")._column_errors(X)
+    estimator = _encoder_decoder(estimator, "reconstruction_error_by_column")
+    errors = estimator._column_errors(estimator._validate_input(X))
     names = getattr(estimator, "feature_names_in_", None)
     if names is None:
         names = [f"x{i}" for i in range(errors.shape[1])]
@@ -206,7 +208,9 @@ def reconstruction_error_by_column(estimator, X):
 
 
 def _encoder_decoder(estimator, function):
-    """``estimator``, when it is a skae model that encodes and decodes, else a TypeError."""
+    """``estimator``, when it is a skae model that encodes and decodes (whose rows
+    ``_validate_input`` validates and ``_row_errors``, ``_column_errors`` score: see
+    ``BaseAutoencoder``), else a TypeError."""
     if not hasattr(estimator, "_column_errors"):
         raise TypeError(
             f"{function} needs a skae model that encodes and decodes "

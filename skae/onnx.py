@@ -189,14 +189,14 @@ class _Codes(nn.Module):
 
 
 class _RowScores(nn.Module):
-    """An autoencoder's ``score_samples``: its own per-row score (``_row_scores``) of raw
+    """An autoencoder's ``score_samples``: its own per-row score (``_batch_scores``) of raw
     rows."""
 
     def __init__(self, autoencoder, owner):
         super().__init__()
         self.scaling = _scaling(autoencoder, owner)
         self.module = _inference_copy(autoencoder.net_.module_)
-        self.row_scores = autoencoder._row_scores
+        self.row_scores = autoencoder._batch_scores
 
     def forward(self, X):
         return self.row_scores(self.module, self.scaling(X))

@@ -10,7 +10,8 @@ from sklearn.preprocessing import StandardScaler
 from skorch.history import History
 
 from skae import AutoencoderTransformer
-from skae._nets import EarlyStoppingFromStart, TensorRows, WeightAverage
+from skae._callbacks import EarlyStoppingFromStart, WeightAverage
+from skae._data import TensorRows
 from skae._sklearn_compat import InvalidParameterError
 from skae.metrics import reconstruction_error
 

@@ -9,8 +9,8 @@ from threadpoolctl import threadpool_limits
 import skae._compute
 from skae import AutoencoderTransformer, GANSampler
 from skae._compute import MACS_PER_THREAD, compute_threads, forward_multiply_adds, threads_for
+from skae._data import HoldOut, TensorBatches, TensorRows
 from skae._modules import AutoencoderModule
-from skae._nets import HoldOut, TensorBatches, TensorRows
 
 from .conftest import fast
 

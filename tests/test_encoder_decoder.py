@@ -3,12 +3,14 @@
 API and their errors. Each test runs on each estimator; what is specific to one model is in
 its own test file."""
 
+import ast
 import inspect
 import pickle
 
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import load_digits
@@ -18,6 +20,8 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
 import skae._compute
+import skae._fusion
+import skae.metrics
 from skae import AutoencoderTransformer, VAETransformer
 from skae._sklearn_compat import InvalidParameterError
 
@@ -221,3 +225,64 @@ def test_global_pandas_output_changes_what_comes_back_not_how_it_works(Estimator
     )
     np.testing.assert_allclose(codes.to_numpy(), model.transform(X_small))
     np.testing.assert_allclose(scores, model.score_samples(X_small))
+
+
+# ---------------------------------------------------------------- the interface for composition
+#: BaseAutoencoder's interface for AEGANFusion and skae.metrics, and GANSampler's for the
+#: fusion: the only private names they may use of the models they compose.
+INTERFACE = {
+    "_validate_input",
+    "_encode_rows",
+    "_row_scores",
+    "_row_errors",
+    "_column_errors",
+    "_decode",
+    "_model_matrix",
+    "_decoder_parameters",
+    "_refresh",
+    "_generator_in_data_units",
+    "_critic_copy",
+}
+
+
+@pytest.mark.parametrize("module", [skae._fusion, skae.metrics], ids=lambda m: m.__name__)
+def test_composition_uses_only_the_interface(module):
+    """The fusion and the metrics call no private method of another model outside the
+    interface (their own, on ``self``, are theirs)."""
+    tree = ast.parse(inspect.getsource(module))
+    used = {
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+        and not (isinstance(node.value, ast.Name) and node.value.id in {"self", "np", "torch"})
+        and not node.attr.endswith("_")  # fitted attributes, such as ``codec_``
+    }
+    assert used <= INTERFACE, used - INTERFACE
+
+
+def test_decoder_parameters_change_decoding_not_encoding(Estimator, X_small, fitted):
+    A = fitted._validate_input(X_small)
+    codes = fitted._encode_rows(A)
+    decoded = fitted._decode(codes)
+    names = [name for name, _ in fitted._decoder_parameters()]
+    assert names and all(name.startswith(("decoder_net.", "decoder_linear.")) for name in names)
+    with torch.no_grad():
+        for _, parameter in fitted._decoder_parameters():
+            parameter.add_(0.1)
+    np.testing.assert_array_equal(fitted._encode_rows(A), codes)
+    assert not np.allclose(fitted._decode(codes), decoded)
+
+
+def test_refresh_refits_what_depends_on_the_decoder(Estimator, X_small, fitted):
+    A = fitted._validate_input(X_small)
+    offset = fitted.offset_
+    with torch.no_grad():
+        for _, parameter in fitted._decoder_parameters():
+            parameter.mul_(0.5)
+    fitted._refresh(A, np.random.RandomState(0))
+    assert fitted.offset_ != offset
+    # offset_ is again the contamination quantile of the training rows' scores.
+    below = (fitted.score_samples(X_small) < fitted.offset_).mean()
+    assert below == pytest.approx(fitted.contamination, abs=0.02)

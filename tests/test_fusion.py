@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from scipy.stats import spearmanr
 from sklearn import config_context
 from sklearn.base import clone
@@ -16,8 +17,8 @@ from sklearn.model_selection import GridSearchCV
 
 import skae._fusion
 from skae import AEGANFusion, AutoencoderTransformer, GANSampler, VAETransformer
-from skae._modules import OutputBlocks
 from skae._nets import ContrastNet
+from skae._output_blocks import OutputBlocks
 from skae._sklearn_compat import InvalidParameterError
 
 from .conftest import fast, fast_fusion
@@ -169,7 +170,7 @@ def test_fine_tuning_is_undone_when_it_worsens_reconstruction(X_small, monkeypat
 
 def test_code_critic_training_leaves_the_generator_alone(X_small, monkeypatch):
     fusion = fast_fusion(fine_tune_steps=0)
-    monkeypatch.setattr(AEGANFusion, "_train_code_critic", lambda self, codes, rng: None)
+    monkeypatch.setattr(skae._fusion, "train_code_critic", lambda *args, **kwargs: None)
     monkeypatch.setattr(AEGANFusion, "_score_terms", lambda self, A: np.ones((len(A), 2)))
     without_critic = clone(fusion).fit(X_small).gan_.sample(5, random_state=0)
     monkeypatch.undo()
@@ -201,9 +202,7 @@ def test_code_critic_scores_codes_far_from_the_training_codes_lower(X_small):
     spread = codes.std(axis=0)
     critic = [
         fusion.code_critic_(
-            skae._fusion.torch.tensor(
-                fusion.gan_.codec_.encode(codes + shift * spread), dtype=skae._fusion.torch.float32
-            )
+            torch.tensor(fusion.gan_.codec_.encode(codes + shift * spread), dtype=torch.float32)
         )
         .detach()
         .numpy()

@@ -10,8 +10,9 @@ from scipy.stats import ks_2samp
 
 import skae._gan
 from skae import GANSampler
+from skae._callbacks import GeneratorMonitor, WeightAverage
+from skae._data import TensorRows
 from skae._modules import CriticModule
-from skae._nets import GeneratorMonitor, TensorRows, WeightAverage
 from skae._sklearn_compat import InvalidParameterError
 
 from .conftest import fast

@@ -13,9 +13,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
-from skae import AutoencoderTransformer, GANSampler, VAETransformer
-from skae import _fusion as fusion_module
-from skae._modules import CriticModule, OutputBlocks, conv_decoder, conv_encoder
+from skae import AutoencoderTransformer, GANSampler, VAETransformer, _nets
+from skae._modules import CriticModule, conv_decoder, conv_encoder
+from skae._output_blocks import OutputBlocks
 from skae._sklearn_compat import InvalidParameterError
 from skae.metrics import reconstruction_error
 
@@ -68,7 +68,7 @@ def test_fusion_with_convolutional_parts(digits, monkeypatch):
         critics.append(CriticModule(*args, **kwargs))
         return critics[-1]
 
-    monkeypatch.setattr(fusion_module, "CriticModule", recording_critic)
+    monkeypatch.setattr(_nets, "CriticModule", recording_critic)
     fusion = fast_fusion(
         autoencoder_params={"input_shape": (1, 8, 8), "hidden_layer_sizes": (4, 8)},
     ).fit(digits)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
 from skae._codec import MAX_CATEGORIES, TableCodec, _decimals, _draw
-from skae._modules import OutputBlocks
+from skae._output_blocks import OutputBlocks
 from skae.metrics import reconstruction_error
 
 from .conftest import fast

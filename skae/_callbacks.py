@@ -1,0 +1,266 @@
+"""skorch callbacks of skae's training loops: stopping (on divergence, early), weight
+averaging, progress, and the per-epoch records of ``history_``."""
+
+import math
+from copy import deepcopy
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback, EarlyStopping
+from tqdm.auto import tqdm
+
+from ._losses import kl_to_standard_normal
+from .exceptions import TrainingDivergedError
+
+
+class StopOnDivergence(Callback):
+    """Raise :class:`TrainingDivergedError` at the end of an epoch in which a batch loss
+    was NaN or infinite (the losses are read from the device once per epoch)."""
+
+    def on_epoch_end(self, net, **kwargs):
+        for batch in net.history[-1]["batches"]:
+            for key in ("train_loss", "valid_loss"):
+                value = batch.get(key, 0.0)
+                if not math.isfinite(value):
+                    raise TrainingDivergedError(
+                        f"Training diverged in epoch {len(net.history)}: the "
+                        f"{'training' if key == 'train_loss' else 'validation'} loss became "
+                        f"{value}. Lower the learning rate (lr={net.lr:g} now), or check the "
+                        "input for extreme values or columns on very different scales."
+                    )
+
+
+class StopTraining(KeyboardInterrupt):
+    """How early stopping ends skorch's training loop (skorch's own ``EarlyStopping``
+    raises a plain ``KeyboardInterrupt``), told apart from Ctrl-C."""
+
+
+class TrainingInterrupted(Exception):
+    """A ``KeyboardInterrupt`` during training, carried past skorch, which would swallow
+    it and return a half-trained net (see :func:`skae._base.interruptible`)."""
+
+
+class EarlyStoppingFromStart(EarlyStopping):
+    """skorch's ``EarlyStopping`` with the untrained weights as the first candidate.
+
+    Training then never returns weights whose monitored loss is worse than the initial
+    ones: a PCA-initialised autoencoder ends no worse than PCA on the validation rows.
+    The relative threshold is taken of ``|loss|``, so it also holds for negative losses
+    (a negative log-likelihood can be below zero).
+
+    Until an epoch first beats the untrained weights, ``START_PATIENCE_FACTOR`` times
+    ``patience`` epochs may pass without improvement: from a PCA start the loss first
+    rises for a few epochs as the non-linear part wakes up, and counting those as misses
+    would stop training at the PCA solution.
+    """
+
+    START_PATIENCE_FACTOR = 3
+
+    def on_epoch_end(self, net, **kwargs):
+        patience = self.patience
+        if self.best_epoch_ == 0:  # nothing has beaten the untrained weights yet
+            self.patience = patience * self.START_PATIENCE_FACTOR
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            if self.misses_ != self.patience:
+                raise  # Ctrl-C, not a decision to stop
+            raise StopTraining from None
+        finally:
+            self.patience = patience
+
+    def _calc_new_threshold(self, score):
+        return score - self.threshold * abs(score)
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        super().on_train_begin(net, X=X, **kwargs)
+        train, valid = net.get_split_datasets(X)
+        rows = valid if self.monitor == "valid_loss" else train
+        total = sum(
+            net.validation_step(batch)["loss"].item() * len(batch[0])
+            for batch in net.get_iterator(rows)
+        )
+        self.dynamic_threshold_ = self._calc_new_threshold(total / len(rows))
+        self.best_model_weights_ = deepcopy(net.module_.state_dict())
+
+
+class WeightAverage(Callback):
+    """Validate with, and keep, an exponential moving average of the weights.
+
+    After every training step the average moves towards the weights by ``1 - decay_t``
+    (Polyak averaging), where ``decay_t = min(decay, (1 + t) / (10 + t))`` after ``t``
+    steps: a short memory at first, so the average follows the early progress of small
+    tables with few steps per epoch, then about the last ``1 / (1 - decay)`` steps.
+
+    While the validation rows are scored the averaged weights are in the module, so the
+    validation loss, early stopping and the weights it keeps are the averaged ones; the
+    next epoch trains on from the raw weights. Training therefore ends with averaged
+    weights: the last epoch's, or the best epoch's that early stopping loads. A net with
+    no validation rows (a GAN's generator) gets the average when training ends.
+    """
+
+    def __init__(self, decay):
+        self.decay = decay
+
+    def on_train_begin(self, net, **kwargs):
+        self.weights_ = [p for p in net.module_.parameters() if p.requires_grad]
+        self.average_ = [p.detach().clone() for p in self.weights_]
+        self.steps_ = 0
+        self.raw_ = None
+
+    def on_epoch_begin(self, net, **kwargs):
+        if self.raw_ is not None:
+            self._load(self.raw_)
+            self.raw_ = None
+
+    @torch.no_grad()
+    def on_batch_end(self, net, training=False, **kwargs):
+        if not training:
+            return
+        self.steps_ += 1
+        decay = min(self.decay, (1 + self.steps_) / (10 + self.steps_))
+        torch._foreach_lerp_(self.average_, self.weights_, 1 - decay)
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if not training and self.raw_ is None:
+            self.raw_ = [p.detach().clone() for p in self.weights_]
+            self._load(self.average_)
+
+    @torch.no_grad()
+    def _load(self, values):
+        for weight, value in zip(self.weights_, values, strict=True):
+            weight.copy_(value)
+
+    def on_train_end(self, net, **kwargs):
+        if self.raw_ is None:  # no validation step has loaded the average
+            self._load(self.average_)
+        del self.weights_, self.average_, self.raw_
+
+
+class EpochProgressBar(Callback):
+    """A tqdm bar over epochs that shows the latest losses.
+
+    It counts the epochs of this fit in the net's history, so it ends where ``n_iter_``
+    and ``history_`` do: an early-stopping callback ends the last epoch before this one's
+    ``on_epoch_end`` runs, and ``on_train_end`` counts that epoch then.
+    """
+
+    SHOWN = ("train_loss", "valid_loss", "generator_loss", "diversity")
+
+    def __init__(self, total, desc):
+        self.total = total
+        self.desc = desc
+
+    def on_train_begin(self, net, **kwargs):
+        self.bar_ = tqdm(total=self.total, desc=self.desc, unit="epoch", leave=True)
+        self.first_epoch_ = len(net.history)
+
+    def on_epoch_end(self, net, **kwargs):
+        self._show(net)
+
+    def on_train_end(self, net, **kwargs):
+        self._show(net)
+        self.bar_.close()
+        del self.bar_
+
+    def _show(self, net):
+        """Bring the bar to the epochs recorded so far, with the latest losses."""
+        n_epochs = len(net.history) - self.first_epoch_
+        if n_epochs == self.bar_.n:
+            return
+        row = net.history[-1]
+        self.bar_.set_postfix(
+            {k: f"{row[k]:.4g}" for k in self.SHOWN if k in row},
+            refresh=False,
+        )
+        self.bar_.update(n_epochs - self.bar_.n)
+
+
+class BatchKL(Callback):
+    """Record per batch a VAE's mean KL divergence of the posterior from the prior, from
+    the step's output ``(x_mean, z_mean, z_logvar)``, as ``train_kl`` or ``valid_kl``
+    (skorch's ``PassthroughScoring`` then records their epoch means)."""
+
+    @torch.no_grad()
+    def on_batch_end(self, net, training=False, y_pred=None, **kwargs):
+        _, z_mean, z_logvar = y_pred
+        kl = kl_to_standard_normal(z_mean, z_logvar).mean()
+        net.history.record_batch("train_kl" if training else "valid_kl", kl)
+
+
+class ActiveUnits(Callback):
+    """Record per epoch how many code units are active: the variance of their posterior
+    mean across rows exceeds 0.01 (Burda et al., 2016). Units that collapse onto the prior
+    stop varying, so a falling count shows posterior collapse."""
+
+    def __init__(self, max_rows=1000, threshold=0.01):
+        self.max_rows = max_rows
+        self.threshold = threshold
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        self.rows_ = X.take(slice(0, self.max_rows))
+
+    def on_epoch_end(self, net, **kwargs):
+        net._set_training(False)
+        with torch.no_grad():
+            z_mean = net.module_.encode(self.rows_.to(net.device))
+        variance = z_mean.var(dim=0) if len(z_mean) > 1 else torch.zeros(z_mean.shape[1])
+        net.history.record("active_units", int((variance > self.threshold).sum()))
+
+    def on_train_end(self, net, **kwargs):
+        del self.rows_
+
+
+class EpochMeans(Callback):
+    """Per epoch, record the mean of each of ``keys`` over the batches that recorded it
+    (losses of steps that not every batch makes, such as a generator's)."""
+
+    def __init__(self, *keys):
+        self.keys = keys
+
+    def on_epoch_end(self, net, **kwargs):
+        batches = net.history[-1]["batches"]
+        for key in self.keys:
+            values = [batch[key] for batch in batches if key in batch]
+            if values:
+                net.history.record(key, float(np.mean(values)))
+
+
+class GeneratorMonitor(Callback):
+    """Per epoch, record the ``diversity`` of generated rows: their mean pairwise distance
+    over that of real rows.
+
+    A diversity near 1 means generated rows are as spread out as real ones; a fall towards
+    0 is mode collapse. It is measured on a fixed batch of latent draws, so its changes come
+    from the generator alone. Small tables run an epoch per step or two, so this is kept
+    cheap: 128 rows, and the generator (which has no dropout) stays in training mode.
+    """
+
+    def __init__(self, n_rows=128, seed=0):
+        self.n_rows = n_rows
+        self.seed = seed
+
+    def on_train_begin(self, net, X=None, **kwargs):
+        generator = torch.Generator().manual_seed(int(self.seed))
+        rows = X.take(torch.randperm(len(X), generator=generator)[: self.n_rows]).cpu()
+        self.real_spread_ = torch.pdist(rows.double()).mean().item() if len(rows) > 1 else 0.0
+        noise = torch.randn(self.n_rows, net.latent_dim, generator=generator)
+        self.noise_ = noise.to(net.device)
+
+    def on_epoch_end(self, net, **kwargs):
+        with torch.no_grad():
+            generated = net.blocks.activate(net.module_(self.noise_))
+            spread = torch.pdist(generated).mean().item()
+        net.history.record("diversity", spread / self.real_spread_ if self.real_spread_ else 1.0)
+
+    def on_train_end(self, net, **kwargs):
+        del self.noise_
+
+
+def training_callbacks(extra, verbose, n_epochs, description):
+    """A training loop's callbacks: stop on a NaN loss, then ``extra`` (name, callback)
+    pairs, then a progress bar over ``n_epochs`` when ``verbose``."""
+    callbacks = [("stop_on_divergence", StopOnDivergence()), *extra]
+    if verbose:
+        callbacks.append(("progress", EpochProgressBar(n_epochs, description)))
+    return callbacks
