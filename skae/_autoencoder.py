@@ -185,9 +185,9 @@ class AutoencoderTransformer(BaseAutoencoder):
             module.init_linear_path_from_pca(pca.components_, pca.mean_)
             self.codec_.blocks.logits_from_means_(module.decoder_linear)
 
-    def _after_training(self, X, M, rng):
+    def _after_training(self, X, rng):
         # The code mixture and the score's terms are fitted on the same subsample.
-        M = subsample(M, MIXTURE_MAX_ROWS, rng)
+        M = self._model_matrix(subsample(X, MIXTURE_MAX_ROWS, rng))
         codes = self._predict_batches(
             M, lambda m, x: m.encode(x), self.n_components_, M.dtype, encode=False
         ).astype(np.float64)
@@ -202,7 +202,7 @@ class AutoencoderTransformer(BaseAutoencoder):
             M, lambda m, x: self._batch_scores(m, x)[:, None], 1, M.dtype, encode=False
         )[:, 0]
         self._fit_score_terms(codes, residuals, scores >= np.quantile(scores, self.contamination))
-        super()._after_training(X, M, rng)
+        super()._after_training(X, rng)
 
     def _fit_score_terms(self, codes, residuals, inliers):
         """The code Gaussian (``code_mean_``, ``code_covariance_``) and the residual

@@ -162,7 +162,8 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             self.net_.module_.eval()
             self.n_iter_ = len(self.net_.history)
             self.history_ = epoch_history(self.net_)
-            self._after_training(X, M, rng)
+            del rows, M  # what comes after training needs a subsample of the rows at most
+            self._after_training(X, rng)
         return self
 
     def _learn_from_chunk(self, X):
@@ -345,9 +346,9 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _init_module(self, module, M):
         """Initialise ``module`` from the training matrix before training (default: no-op)."""
 
-    def _after_training(self, X, M, rng):
-        """Fit what comes after the network (densities, offsets); ``X`` is validated input,
-        ``M`` the training matrix."""
+    def _after_training(self, X, rng):
+        """Fit what comes after the network (densities, offsets) on the validated training
+        rows ``X``."""
 
     def _multiply_adds_per_step(self):
         """Multiply-adds of a training step (forward and backward, about three forward
@@ -621,7 +622,7 @@ class BaseAutoencoder(
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
-    def _after_training(self, X, M, rng):
+    def _after_training(self, X, rng):
         rows = subsample(X, OFFSET_MAX_ROWS, rng, keep_order=True)
         self._set_offset(self._row_scores(rows))
 
@@ -733,4 +734,4 @@ class BaseAutoencoder(
     def _refresh(self, A, rng):
         """Refit what depends on the decoder (``offset_``, the score's densities) on the
         training rows ``A``, after the decoder's parameters changed."""
-        self._after_training(A, self._model_matrix(A), rng)
+        self._after_training(A, rng)

@@ -9,7 +9,8 @@
   restores the caller's setting afterwards.
 - **The training matrix** goes to the training device once (:func:`training_rows`), not
   a batch at a time.
-- **Inference batches** are sized for the device (:func:`inference_batch_size`).
+- **Inference batches** are sized for the device and the width of the rows
+  (:func:`inference_batch_size`).
 """
 
 from contextlib import contextmanager
@@ -23,10 +24,14 @@ from ._data import TensorRows
 #: Multiply-adds of one step (a forward and backward pass of a batch, or an inference
 #: batch) that keep one more CPU thread busy (user guide, *Threads*).
 MACS_PER_THREAD = 100e6
-#: Rows per inference batch on the CPU (memory holds a batch's activations, not every
-#: row's) and on a GPU, where larger batches keep the device busy.
+#: Rows per inference batch on the CPU, at most (memory holds a batch's activations, not
+#: every row's), and on a GPU, where larger batches keep the device busy.
 CPU_INFERENCE_BATCH_SIZE = 4096
 GPU_INFERENCE_BATCH_SIZE = 65536
+#: Bytes of a CPU inference batch's widest row (input or output) times its rows, at most:
+#: wide rows (one-hot categories, images) go fewer to a batch, so that a batch's transient
+#: memory stays a few MiB whatever the width; narrow rows still go 4,096 to a batch.
+CPU_INFERENCE_BATCH_BYTES = 2**20
 #: The training matrix is moved to a GPU when it takes at most this fraction of the free
 #: device memory; otherwise batches are moved one at a time.
 MAX_DEVICE_MEMORY_FRACTION = 0.25
@@ -103,6 +108,9 @@ def training_rows(M, device):
     return TensorRows(X)
 
 
-def inference_batch_size(device):
-    """Rows per inference batch on ``device``."""
-    return GPU_INFERENCE_BATCH_SIZE if str(device).startswith("cuda") else CPU_INFERENCE_BATCH_SIZE
+def inference_batch_size(device, row_bytes):
+    """Rows per inference batch on ``device`` for rows of ``row_bytes`` (the wider of a
+    row's input and output)."""
+    if str(device).startswith("cuda"):
+        return GPU_INFERENCE_BATCH_SIZE
+    return max(1, min(CPU_INFERENCE_BATCH_SIZE, CPU_INFERENCE_BATCH_BYTES // row_bytes))

@@ -29,15 +29,16 @@ def predict_in_batches(module, X, fn, width, dtype, device, prepare=None, finish
     """
     module = inference_module(module, dtype)
     out = np.empty((len(X), width), dtype=dtype)
-    batch_size = inference_batch_size(device)
 
     def as_batch(rows):
         batch = X[rows] if prepare is None else prepare(X[rows])
         return torch.as_tensor(batch, dtype=module_dtype(dtype), device=device)
 
     with torch.inference_mode():
-        first = as_batch(slice(0, 1))
-        per_row = multiply_adds(module, lambda: fn(module, first))
+        first, outputs = as_batch(slice(0, 1)), []
+        per_row = multiply_adds(module, lambda: outputs.append(fn(module, first)))
+        row_bytes = first.element_size() * max(first[0].numel(), outputs[0][0].numel())
+        batch_size = inference_batch_size(device, row_bytes)
         with compute_threads(per_row * min(len(X), batch_size)):
             for start in range(0, len(X), batch_size):
                 rows = slice(start, start + batch_size)

@@ -160,6 +160,16 @@ def test_inference_is_batched(Estimator, X_small, fitted, monkeypatch):
     assert probe == 1 and max(batches) == 7 and sum(batches) == len(X_small)
 
 
+def test_wide_rows_go_fewer_to_an_inference_batch(Estimator, X_small, fitted, monkeypatch):
+    seen = []
+    fitted.net_.module_.encoder_net.register_forward_hook(lambda m, i, o: seen.append(len(i[0])))
+    # 7 float64 columns in, 7 out: 56 bytes a row, so 10 rows a batch within 600 bytes.
+    monkeypatch.setattr(skae._compute, "CPU_INFERENCE_BATCH_BYTES", 600)
+    fitted.transform(X_small.astype(np.float64))
+    probe, *batches = seen
+    assert max(batches) == 10 and sum(batches) == len(X_small)
+
+
 @pytest.mark.parametrize("value", [np.nan, np.inf])
 def test_non_finite_input_is_refused_at_transform(X_small, fitted, value):
     X = X_small.copy()
