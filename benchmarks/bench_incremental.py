@@ -108,20 +108,23 @@ def load_flights():
 NO_DEFAULTS_REFERENCE = {"flights"}
 
 
-def datasets(quick):
-    """``{name: (X, epochs, chunks, train rows, test rows)}``; rows None: a 75/25 split."""
-    digits = load_digits().data.astype(np.float64)
-    cancer = load_breast_cancer().data.astype(np.float64)
-    if quick:
-        return {
-            "digits": (digits[:400], 3, 4, None, None),
-            "breast cancer": (cancer, 3, 4, None, None),
-            "flights": (load_flights(), 2, 4, 4_000, 1_333),
-        }
+def datasets(quick, names=None):
+    """``{name: (X, epochs, chunks, train rows, test rows)}`` of the data sets ``names``
+    (default: all), each loaded only when asked for; rows None: a 75/25 split."""
+    loaders = {
+        "digits": lambda: load_digits().data.astype(np.float64),
+        "breast cancer": lambda: load_breast_cancer().data.astype(np.float64),
+        "flights": load_flights,
+    }
+    settings = {  # (rows kept, epochs, chunks, train rows, test rows)
+        "digits": (400, 3, 4, None, None) if quick else (None, 50, 10, None, None),
+        "breast cancer": (None, 3, 4, None, None) if quick else (None, 50, 10, None, None),
+        "flights": (None, 2, 4, 4_000, 1_333) if quick else (None, 5, 10, 50_000, 16_667),
+    }
     return {
-        "digits": (digits, 50, 10, None, None),
-        "breast cancer": (cancer, 50, 10, None, None),
-        "flights": (load_flights(), 5, 10, 50_000, 16_667),
+        name: (loaders[name]()[:kept], *rest)
+        for name, (kept, *rest) in settings.items()
+        if not names or name in names
     }
 
 
@@ -173,7 +176,7 @@ def held_out_errors(model, X_test, reference_scale):
     """Mean held-out reconstruction error in the model's own units and in the units of a
     model whose numeric columns are standardised by ``reference_scale``."""
     own = reconstruction_error(model, X_test).mean()
-    by_column = reconstruction_error_by_column(model, X_test).to_numpy()
+    by_column = reconstruction_error_by_column(model, X_test).to_numpy(copy=True)
     scaler = model.codec_.scaler_
     if scaler is not None:
         numeric = model.codec_.numeric_
@@ -216,9 +219,7 @@ def quality(args):
         flush=True,
     )
     summary = []
-    for name, (X, epochs, n_chunks, n_train, n_test) in datasets(args.quick).items():
-        if args.data and name not in args.data:
-            continue
+    for name, (X, epochs, n_chunks, n_train, n_test) in datasets(args.quick, args.data).items():
         reference = name not in NO_DEFAULTS_REFERENCE
         for key in args.model_keys:
             Model = MODELS[key]

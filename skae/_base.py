@@ -169,11 +169,20 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     def _learn_from_chunk(self, X):
         """``partial_fit`` after the first chunk: the codec learns from the validated rows
         ``X`` (column ranges; a dense model's standard scaling, with the network rescaled
-        so that its function in the user's units stays as it was)."""
+        so that its function in the user's units stays as it was, except the spread of a
+        column that was constant until now)."""
         old = self.codec_.affine_scaling()
         old = None if old is None else [np.array(values) for values in old]
+        constant = self.codec_.low_ == self.codec_.high_  # numeric columns of one value so far
         self.codec_.update(X, scaling=self.input_shape is None)
         new = self.codec_.affine_scaling()
+        if old is not None:
+            # A column that held one value so far has no spread the network learnt: its
+            # scale was a placeholder (StandardScaler's 1 for no variance), and keeping the
+            # function through it would multiply its output weights, and a VAE's decoder
+            # scale, by 1 / its new scale, which slow steps take thousands to undo. Only
+            # its mean carries over.
+            old[1][constant] = new[1][constant]
         if old is not None and not all(map(np.array_equal, old, new)):
             self.net_.module_.rescale_numeric(old, new)
 

@@ -58,6 +58,25 @@ def test_a_scaling_update_keeps_the_function_in_the_users_units(Model):
         np.testing.assert_allclose(model.score_samples(X), before.score_samples(X), rtol=1e-5)
 
 
+def test_a_column_constant_so_far_keeps_only_its_mean():
+    """A column with one value in the first chunk has a placeholder scale (1): when a
+    chunk gives it a spread, the VAE's decoder scale for it is not divided by that spread,
+    as keeping the function through a placeholder would do; a varying column's is."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3)) * [1.0, 2.0, 1.0]
+    X[:100, 2] = 0.0  # constant in the first chunk; its spread later about 0.7
+    model = fast(VAETransformer, n_components=2).partial_fit(X[:100])
+    log_scale = model.net_.module_.log_scale.detach().clone()
+    old_scale = model.codec_.scaler_.scale_.copy()
+    model._learn_from_chunk(model._validate_input(X[100:]))
+    after = model.net_.module_.log_scale.detach()
+    scale = model.codec_.scaler_.scale_
+    assert scale[2] < 0.8
+    assert after[2].item() == pytest.approx(log_scale[2].item())
+    expected = log_scale[1].item() - np.log(scale[1] / old_scale[1])  # function kept
+    assert after[1].item() == pytest.approx(expected, rel=1e-5)
+
+
 def test_a_chunk_must_keep_the_columns_and_categories(X_small):
     frame = pd.DataFrame(X_small[:, :3], columns=["a", "b", "c"])
     frame["kind"] = np.array(["x", "y"])[np.arange(120) % 2]
