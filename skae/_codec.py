@@ -38,6 +38,9 @@ MAX_DECIMALS = 6
 #: Rows per chunk when the standard scaler is fitted: memory holds a chunk's float64 copy,
 #: not the whole matrix's.
 SCALER_FIT_ROWS = 16384
+#: Rows encoded at a time into the model matrix: the temporaries of scaling and one-hot
+#: encoding are a block's, not the whole matrix's.
+ENCODE_BLOCK_ROWS = 8192
 #: A categorical column with more categories than this is refused: its one-hot block would
 #: dominate the model (and its memory).
 MAX_CATEGORIES = 1000
@@ -318,8 +321,18 @@ class TableCodec:
     def encode(self, A, dtype=None):
         """Validated rows → model matrix, of ``dtype`` (default: ``A``'s). The numbers are
         scaled in ``A``'s dtype, then stored in ``dtype``: a float32 matrix of a float64
-        table never exists as float64 (a one-hot block makes it much wider)."""
+        table never exists as float64 (a one-hot block makes it much wider). Many rows are
+        encoded ``ENCODE_BLOCK_ROWS`` at a time into the matrix."""
         dtype = A.dtype if dtype is None else np.dtype(dtype)
+        if len(A) <= ENCODE_BLOCK_ROWS or (self.scaler_ is None and not self.categorical_):
+            return self._encode_block(A, dtype)
+        M = np.empty((len(A), self.n_outputs), dtype=dtype)
+        for start in range(0, len(A), ENCODE_BLOCK_ROWS):
+            rows = slice(start, start + ENCODE_BLOCK_ROWS)
+            M[rows] = self._encode_block(A[rows], dtype)
+        return M
+
+    def _encode_block(self, A, dtype):
         numeric = self.numeric_columns(A)
         if isinstance(self.scaler_, StandardScaler):
             # StandardScaler.transform's arithmetic, without its validation of every batch.

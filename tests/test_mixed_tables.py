@@ -8,6 +8,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import skae._codec
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
 from skae._codec import MAX_CATEGORIES, TableCodec, _decimals, _draw
 from skae._output_blocks import OutputBlocks
@@ -70,6 +71,16 @@ def assert_same_layout(out, frame):
 
 
 # ------------------------------------------------------------------ round trip
+@pytest.mark.parametrize("scaler", ["standard", "quantile", None])
+def test_encoding_in_blocks_gives_the_whole_matrix(frame, scaler, monkeypatch):
+    codec = TableCodec(scaler=scaler).learn_columns(frame)
+    A = codec.to_array(frame)
+    codec.fit(A)
+    whole = codec.encode(A, dtype=np.float32)
+    monkeypatch.setattr(skae._codec, "ENCODE_BLOCK_ROWS", 16)  # 150 rows: 10 blocks
+    np.testing.assert_array_equal(codec.encode(A, dtype=np.float32), whole)
+
+
 def test_sample_returns_the_training_layout(fitted, frame):
     out = fitted.sample(500, random_state=0)
     assert_same_layout(out, frame)
