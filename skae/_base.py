@@ -35,13 +35,13 @@ from ._frames import arrow_schema, frame_library
 from ._helpers import (
     MAX_SEED,
     check_rows,
+    discard_message,
     epoch_history,
     fit_pca,
     fit_rng,
     interruptible,
     resolve_device,
     seeded_torch,
-    silent,
     subsample,
 )
 from ._inference import compute_dtype, predict_in_batches
@@ -557,7 +557,7 @@ class BaseAutoencoder(
             threshold=self.tol,
             threshold_mode="rel",
             load_best=True,
-            sink=silent,
+            sink=discard_message,
         )
         if not has_valid:
             return None, [("early_stopping", early_stopping)]

@@ -37,7 +37,7 @@ class StopTraining(KeyboardInterrupt):
 
 class TrainingInterrupted(Exception):
     """A ``KeyboardInterrupt`` during training, carried past skorch, which would swallow
-    it and return a half-trained net (see :func:`skae._base.interruptible`)."""
+    it and return a half-trained net (see :func:`skae._helpers.interruptible`)."""
 
 
 class EarlyStoppingFromStart(EarlyStopping):

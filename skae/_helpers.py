@@ -22,17 +22,11 @@ from ._sklearn_compat import InvalidParameterError
 
 #: The values the ``device`` parameter accepts.
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
-
-
 #: Exclusive upper bound of the seeds drawn from a RandomState (any int32 is a valid seed).
 MAX_SEED = np.iinfo(np.int32).max
-
-
 #: Rows a code mixture (:func:`fit_code_mixture`) is fitted on: more give the same held-out
 #: log-likelihood in more time (``docs/design/constants.md``).
 MIXTURE_MAX_ROWS = 2_000
-
-
 #: Rows the PCA behind an initialisation or a float ``n_components`` is fitted on.
 PCA_MAX_ROWS = 10_000
 
@@ -64,7 +58,7 @@ def interruptible(estimator):
         raise KeyboardInterrupt from interrupt
 
 
-def silent(*args, **kwargs):
+def discard_message(*args, **kwargs):
     """A picklable sink for skorch messages."""
 
 
