@@ -153,18 +153,31 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
                 group.check_same_rows(M, owner=self)
             if not continuing:
                 self._learn_sizes(M)
+                # How the net is made, so that a loaded model's net is made the same way.
+                self._net_made_for = (len(M), not one_pass)
                 self.net_ = self._make_net(len(M), rng, validate=not one_pass).initialize()
                 self._init_module(self.net_.module_, M)
             rows = training_rows(M, self.device_)
+            epochs_before = len(self.net_.history)
             # skorch's partial_fit, unlike its fit, keeps the weights the net has.
             with compute_threads(self._multiply_adds_per_step()):
                 self.net_.partial_fit(rows, epochs=1 if one_pass else None)
             self.net_.module_.eval()
-            self.n_iter_ = len(self.net_.history)
-            self.history_ = epoch_history(self.net_)
+            self._record_history(self.net_.history[epochs_before:], continuing)
             del rows, M  # what comes after training needs a subsample of the rows at most
             self._after_training(X, rng)
         return self
+
+    def _record_history(self, new_epochs, continuing):
+        """``history_`` and ``n_iter_`` with the epochs just trained, after those of earlier
+        calls when ``continuing`` (kept by the estimator: a loaded model's net starts a
+        new history)."""
+        history = self.history_ if continuing else []
+        new_rows = epoch_history(new_epochs)
+        for number, row in enumerate(new_rows, start=len(history) + 1):
+            row["epoch"] = number
+        self.history_ = history + new_rows
+        self.n_iter_ = len(self.history_)
 
     def _learn_from_chunk(self, X):
         """``partial_fit`` after the first chunk: the codec learns from the validated rows
@@ -451,11 +464,12 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             self.net_.module_.eval()
 
     def _untrained_net(self):
-        """A skorch net of the fitted architecture on ``device_``, for loaded weights (the
-        training settings it is made with, for two rows, do not matter); it leaves the
-        caller's torch random state as it was."""
+        """A skorch net of the fitted architecture on ``device_``, for loaded weights, made
+        as ``fit`` or ``partial_fit`` made it (batch size, callbacks), so that training can
+        continue; it leaves the caller's torch random state as it was."""
+        n_samples, validate = self._net_made_for
         with torch.random.fork_rng(devices=[]):
-            return self._make_net(2, np.random.RandomState(0)).initialize()
+            return self._make_net(n_samples, np.random.RandomState(0), validate).initialize()
 
 
 class OutlierScoresMixin(OutlierMixin):

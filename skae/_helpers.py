@@ -150,10 +150,10 @@ def subsample(X, max_rows, rng, keep_order=False):
     return X[np.sort(rows) if keep_order else rows]
 
 
-def epoch_history(net):
-    """A skorch net's history as ``history_`` holds it: one dict per epoch, without the
-    per-batch rows."""
-    return [{k: v for k, v in row.items() if k != "batches"} for row in net.history]
+def epoch_history(history):
+    """A skorch history (or some of its epochs) as ``history_`` holds it: one dict per
+    epoch, without the per-batch rows."""
+    return [{k: v for k, v in row.items() if k != "batches"} for row in history]
 
 
 def fit_pca(M, n_components, max_rows=PCA_MAX_ROWS, random_state=0):

@@ -468,7 +468,7 @@ def fine_tune_decoder(
     if not kept:
         for part, state in zip((module, generator), before, strict=True):
             part.load_state_dict(state)
-    return epoch_history(net), kept
+    return epoch_history(net.history), kept
 
 
 def train_code_critic(critic, blocks, Z, *, steps, lr, weight_decay, device, rng, verbose):

@@ -157,3 +157,30 @@ def test_each_continued_call_draws_new_shuffles_and_noise(X_small):
     again = fast(VAETransformer, batch_size=40).partial_fit(X_small)
     again.partial_fit(X_small).partial_fit(X_small)
     np.testing.assert_array_equal(again.transform(X_small), model.transform(X_small))
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_a_loaded_model_trains_on_as_the_saved_one_would(Estimator, X_small, how):
+    """A saved model's net is made again as fit or partial_fit made it (batch size,
+    callbacks), and the epochs of training after loading add to n_iter_ and history_ (the
+    optimiser's moments are not saved: they start afresh)."""
+    import pickle
+
+    def train(model):
+        if how == "partial_fit":
+            return model.partial_fit(X_small[60:])
+        return model.fit(X_small)
+
+    if how == "partial_fit":
+        model = fast(Estimator, batch_size="auto").partial_fit(X_small[:60])
+    else:
+        model = fast(Estimator, warm_start=True, early_stopping=False).fit(X_small)
+    loaded = pickle.loads(pickle.dumps(model))
+    assert loaded.net_.batch_size == model.net_.batch_size
+    callbacks = [type(c) for _, c in model.net_.callbacks_]
+    assert [type(c) for _, c in loaded.net_.callbacks_] == callbacks
+    codes = loaded.transform(X_small)
+    train(model), train(loaded)
+    assert loaded.n_iter_ == model.n_iter_ > 1
+    assert [row["epoch"] for row in loaded.history_] == list(range(1, loaded.n_iter_ + 1))
+    assert not np.allclose(loaded.transform(X_small), codes)  # it trained on
