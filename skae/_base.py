@@ -197,7 +197,12 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             # its mean carries over.
             old[1][constant] = new[1][constant]
         if old is not None and not all(map(np.array_equal, old, new)):
-            self.net_.module_.rescale_numeric(old, new)
+            module = self.net_.module_
+            module.rescale_numeric(old, new)  # the averaged weights
+            averaging = dict(self.net_.callbacks_).get("weight_average")
+            if averaging is not None:
+                with averaging.holding_raw_weights(module):
+                    module.rescale_numeric(old, new)
 
     #: Parameters that hold layer widths (validated beyond their tuple type).
     _layer_size_params = ("hidden_layer_sizes",)
@@ -307,7 +312,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         the validation split and early stopping."""
         split, stopping_callbacks = self._validation(n_samples, rng)
         if not validate:  # after drawing from rng, so both ways seed the rest alike
-            split, stopping_callbacks = None, []
+            split, stopping_callbacks = None, self._incremental_callbacks()
         n_train = n_samples - (split.n_valid(n_samples) if split else 0)
         params = {
             "module": self._build_module(self.codec_.n_outputs),
@@ -337,6 +342,11 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         """The skorch ``train_split`` (or ``None``) and the callbacks that stop training
         early; by default every row trains and training runs ``max_epochs``."""
         return None, []
+
+    def _incremental_callbacks(self):
+        """The ``(name, callback)`` pairs a net trained by ``partial_fit`` gets in place of
+        the validation's."""
+        return []
 
     def _batch_size(self, n_train):
         if self.batch_size == "auto":
@@ -580,6 +590,11 @@ class BaseAutoencoder(
             ("weight_average", WeightAverage(WEIGHT_AVERAGE_DECAY)),
         ]
 
+    def _incremental_callbacks(self):
+        # One moving average of the weights over every partial_fit call, which the model
+        # predicts with, as fit's validation does.
+        return [("weight_average", WeightAverage(WEIGHT_AVERAGE_DECAY, across_calls=True))]
+
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y=None):
         """Train on one more chunk of rows: one pass over ``X``.
@@ -591,9 +606,11 @@ class BaseAutoencoder(
         declares it. The standard scaling follows every row seen so far, as
         ``StandardScaler.partial_fit`` does, and the network is rescaled with it so that
         what it has learnt stays the same in the units of ``X`` (images keep the first
-        chunk's scaling). There is no validation split or early stopping; ``offset_`` and
-        the score's Gaussians are refitted on each chunk. ``dask_ml``'s ``Incremental``
-        calls it block by block.
+        chunk's scaling). There is no validation split or early stopping. The model predicts
+        with a moving average of the weights over every call's steps, as ``fit`` validates
+        with and keeps one; each call trains on from the raw weights. ``offset_`` and the
+        score's Gaussians are refitted on each chunk. ``dask_ml``'s ``Incremental`` calls it
+        block by block.
 
         Parameters
         ----------

@@ -2,6 +2,7 @@
 averaging, progress, and the per-epoch records of ``history_``."""
 
 import math
+from contextlib import contextmanager
 from copy import deepcopy
 
 import numpy as np
@@ -97,16 +98,24 @@ class WeightAverage(Callback):
     next epoch trains on from the raw weights. Training therefore ends with averaged
     weights: the last epoch's, or the best epoch's that early stopping loads. A net with
     no validation rows (a GAN's generator) gets the average when training ends.
+
+    With ``across_calls`` (``partial_fit``), training ends with the average in the module
+    and the raw weights kept (``raw_weights_``): the next call trains on from those and
+    moves the same average on, as one long training would.
     """
 
-    def __init__(self, decay):
+    def __init__(self, decay, across_calls=False):
         self.decay = decay
+        self.across_calls = across_calls
 
     def on_train_begin(self, net, **kwargs):
         self.weights_ = [p for p in net.module_.parameters() if p.requires_grad]
         self.average_ = [p.detach().clone() for p in self.weights_]
-        self.steps_ = 0
         self.raw_ = None
+        if self.across_calls and hasattr(self, "raw_weights_"):
+            self._load(self.raw_weights_)  # the module held the average
+        else:
+            self.steps_ = 0
 
     def on_epoch_begin(self, net, **kwargs):
         if self.raw_ is not None:
@@ -132,9 +141,28 @@ class WeightAverage(Callback):
             weight.copy_(value)
 
     def on_train_end(self, net, **kwargs):
+        if self.across_calls:
+            self.raw_weights_ = self.raw_ or [p.detach().clone() for p in self.weights_]
         if self.raw_ is None:  # no validation step has loaded the average
             self._load(self.average_)
         del self.weights_, self.average_, self.raw_
+
+    @contextmanager
+    def holding_raw_weights(self, module):
+        """``module`` holding the raw weights kept between calls, if any, inside the block
+        (what it does to them is kept), and the average again after it."""
+        if not hasattr(self, "raw_weights_"):
+            yield
+            return
+        self.weights_ = [p for p in module.parameters() if p.requires_grad]
+        average = [p.detach().clone() for p in self.weights_]
+        self._load(self.raw_weights_)
+        try:
+            yield
+        finally:
+            self.raw_weights_ = [p.detach().clone() for p in self.weights_]
+            self._load(average)
+            del self.weights_
 
 
 class EpochProgressBar(Callback):

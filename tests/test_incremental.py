@@ -16,11 +16,40 @@ def Estimator(request):
 
 
 def test_the_first_chunk_learns_what_fit_learns(Estimator, X_small):
-    """One partial_fit is one epoch of fit without a validation split."""
+    """One partial_fit is one epoch of fit without a validation split (its raw weights),
+    predicting with the moving average of the weights."""
     chunked = fast(Estimator).partial_fit(X_small)
     fitted = fast(Estimator, max_epochs=1, early_stopping=False).fit(X_small)
-    np.testing.assert_array_equal(chunked.transform(X_small), fitted.transform(X_small))
-    assert chunked.n_iter_ == 1 and chunked.offset_ == fitted.offset_
+    np.testing.assert_array_equal(chunked.codec_.scaler_.mean_, fitted.codec_.scaler_.mean_)
+    averaging = dict(chunked.net_.callbacks_)["weight_average"]
+    trained = [p for p in fitted.net_.module_.parameters() if p.requires_grad]
+    for raw, weight in zip(averaging.raw_weights_, trained, strict=True):
+        torch.testing.assert_close(raw, weight, rtol=0, atol=0)
+    assert chunked.n_iter_ == 1
+    assert not np.array_equal(chunked.transform(X_small), fitted.transform(X_small))
+
+
+def test_the_weight_average_runs_across_calls(Estimator, X_small):
+    model = fast(Estimator, batch_size=20, scaler=None).partial_fit(X_small[:60])
+    averaging = dict(model.net_.callbacks_)["weight_average"]
+    raw = [w.clone() for w in averaging.raw_weights_]
+    module = model.net_.module_
+    average = [p.detach().clone() for p in module.parameters() if p.requires_grad]
+    assert not all(torch.equal(a, r) for a, r in zip(average, raw, strict=True))
+    started_from = []
+    module.register_forward_pre_hook(
+        lambda m, args: (
+            started_from.append([p.detach().clone() for p in m.parameters()])
+            if m.training and not started_from
+            else None
+        )
+    )
+    model.partial_fit(X_small[60:])
+    trainable = [p.requires_grad for p in module.parameters()]
+    first = [w for w, t in zip(started_from[0], trainable, strict=True) if t]
+    for weight, kept in zip(first, raw, strict=True):  # the second call trains on the raw ones
+        torch.testing.assert_close(weight, kept, rtol=0, atol=0)
+    assert averaging.steps_ == 6  # one average over both calls' 3 + 3 steps
 
 
 def test_later_chunks_continue_training_and_update_the_scaling(Estimator, X_small):
@@ -48,7 +77,10 @@ def test_a_scaling_update_keeps_the_function_in_the_users_units(Model):
     X.columns = list("abcd")
     X["kind"] = pd.Categorical(np.array(["x", "y", "z"])[np.arange(300) % 3])
     model = fast(Model, n_components=2).partial_fit(X[:50])
-    before = copy.deepcopy(model)
+    before = copy.deepcopy(model)  # (a copy keeps the average, not the raw weights)
+    averaging = dict(model.net_.callbacks_)["weight_average"]
+    with averaging.holding_raw_weights(model.net_.module_):
+        raw_codes = model.transform(X)
     model._learn_from_chunk(model._validate_input(X[50:]))
     assert not np.allclose(model.codec_.scaler_.mean_, before.codec_.scaler_.mean_, rtol=0.1)
     np.testing.assert_allclose(model.transform(X), before.transform(X), atol=1e-5)
@@ -56,6 +88,10 @@ def test_a_scaling_update_keeps_the_function_in_the_users_units(Model):
     pd.testing.assert_frame_equal(decoded, decoded_before, rtol=1e-4)
     if Model is VAETransformer:
         np.testing.assert_allclose(model.score_samples(X), before.score_samples(X), rtol=1e-5)
+    # The raw weights kept between calls are rescaled too.
+    with averaging.holding_raw_weights(model.net_.module_):
+        np.testing.assert_allclose(model.transform(X), raw_codes, atol=1e-5)
+    assert not np.allclose(raw_codes, model.transform(X), atol=1e-3)  # not the average
 
 
 def test_a_column_constant_so_far_keeps_only_its_mean():
