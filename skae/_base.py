@@ -200,7 +200,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
             module = self.net_.module_
             module.rescale_numeric(old, new)  # the averaged weights
             averaging = dict(self.net_.callbacks_).get("weight_average")
-            if averaging is not None:
+            if averaging is not None and averaging.keeps_raw_weights:
                 with averaging.holding_raw_weights(module):
                     module.rescale_numeric(old, new)
 

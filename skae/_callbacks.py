@@ -147,13 +147,16 @@ class WeightAverage(Callback):
             self._load(self.average_)
         del self.weights_, self.average_, self.raw_
 
+    @property
+    def keeps_raw_weights(self):
+        """Whether raw weights are kept between calls (not before the first call ends, nor
+        in a net made again for a loaded model)."""
+        return hasattr(self, "raw_weights_")
+
     @contextmanager
     def holding_raw_weights(self, module):
-        """``module`` holding the raw weights kept between calls, if any, inside the block
-        (what it does to them is kept), and the average again after it."""
-        if not hasattr(self, "raw_weights_"):
-            yield
-            return
+        """``module`` holding the raw weights kept between calls inside the block (what it
+        does to them is kept), and the average again after it."""
         self.weights_ = [p for p in module.parameters() if p.requires_grad]
         average = [p.detach().clone() for p in self.weights_]
         self._load(self.raw_weights_)

@@ -92,6 +92,9 @@ def test_a_scaling_update_keeps_the_function_in_the_users_units(Model):
     with averaging.holding_raw_weights(model.net_.module_):
         np.testing.assert_allclose(model.transform(X), raw_codes, atol=1e-5)
     assert not np.allclose(raw_codes, model.transform(X), atol=1e-3)  # not the average
+    # A loaded model keeps the average only, and rescales it once.
+    before._learn_from_chunk(before._validate_input(X[50:]))
+    np.testing.assert_allclose(before.transform(X), model.transform(X), atol=1e-5)
 
 
 def test_a_column_constant_so_far_keeps_only_its_mean():
