@@ -166,15 +166,14 @@ class AutoencoderModule(nn.Module):
     def decoder_parameters(self):
         """The decoder's ``(name, parameter)`` pairs: those of the layers that map codes
         to outputs (a variational module's ``log_scale`` belongs to its likelihood)."""
-        layers = [self.decoder_net] + ([self.decoder_linear] if self.linear_path else [])
+        layers = {"decoder_net": self.decoder_net}
+        if self.linear_path:
+            layers["decoder_linear"] = self.decoder_linear
         return [
-            (name, parameter)
-            for layer in layers
-            for name, parameter in layer.named_parameters(prefix=self._name_of(layer))
+            (f"{prefix}.{name}", parameter)
+            for prefix, layer in layers.items()
+            for name, parameter in layer.named_parameters()
         ]
-
-    def _name_of(self, layer):
-        return next(name for name, child in self.named_children() if child is layer)
 
     @torch.no_grad()
     def init_linear_path_from_pca(self, components, mean, scale=None):
