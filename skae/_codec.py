@@ -220,14 +220,15 @@ class TableCodec:
         """Learn from more rows ``A`` (``partial_fit``): widen each numeric column's range,
         and with ``scaling`` update a standard scaler's mean and spread to all the rows
         seen, as ``StandardScaler.partial_fit`` does. The other scalers stay as fitted."""
-        numeric = self.numeric_columns(A)
-        if not len(self.numeric_) or not len(numeric):
+        if not len(self.numeric_):
             return self
-        self.low_ = np.minimum(self.low_, numeric.min(axis=0))
-        self.high_ = np.maximum(self.high_, numeric.max(axis=0))
-        if scaling and isinstance(self.scaler_, StandardScaler):
-            for start in range(0, len(numeric), SCALER_FIT_ROWS):
-                self.scaler_.partial_fit(numeric[start : start + SCALER_FIT_ROWS])
+        scaling = scaling and isinstance(self.scaler_, StandardScaler)
+        for start in range(0, len(A), SCALER_FIT_ROWS):  # a block's copy at a time
+            numeric = self.numeric_columns(A[start : start + SCALER_FIT_ROWS])
+            self.low_ = np.minimum(self.low_, numeric.min(axis=0))
+            self.high_ = np.maximum(self.high_, numeric.max(axis=0))
+            if scaling:
+                self.scaler_.partial_fit(numeric)
         return self
 
     def numeric_columns(self, A):
@@ -324,15 +325,16 @@ class TableCodec:
         table never exists as float64 (a one-hot block makes it much wider). Many rows are
         encoded ``ENCODE_BLOCK_ROWS`` at a time into the matrix."""
         dtype = A.dtype if dtype is None else np.dtype(dtype)
-        if len(A) <= ENCODE_BLOCK_ROWS or (self.scaler_ is None and not self.categorical_):
-            return self._encode_block(A, dtype)
+        if self.scaler_ is None and not self.categorical_:
+            return A.astype(dtype, copy=False)
         M = np.empty((len(A), self.n_outputs), dtype=dtype)
         for start in range(0, len(A), ENCODE_BLOCK_ROWS):
             rows = slice(start, start + ENCODE_BLOCK_ROWS)
-            M[rows] = self._encode_block(A[rows], dtype)
+            self._encode_block(A[rows], out=M[rows])
         return M
 
-    def _encode_block(self, A, dtype):
+    def _encode_block(self, A, out):
+        """Encode the rows ``A`` into ``out``, a block of the model matrix."""
         numeric = self.numeric_columns(A)
         if isinstance(self.scaler_, StandardScaler):
             # StandardScaler.transform's arithmetic, without its validation of every batch.
@@ -342,12 +344,12 @@ class TableCodec:
         elif self.scaler_ is not None:
             numeric = self.scaler_.transform(numeric).astype(A.dtype, copy=False)
         if not self.categorical_:
-            return numeric.astype(dtype, copy=False)
-        M = np.zeros((len(A), self.n_outputs), dtype=dtype)
-        M[:, : len(self.numeric_)] = numeric
+            out[:] = numeric
+            return
+        out[:, : len(self.numeric_)] = numeric
+        out[:, len(self.numeric_) :] = 0
         codes = A[:, list(self.categorical_)].astype(np.intp)
-        M[np.arange(len(A))[:, None], self._offsets + codes] = 1
-        return M
+        out[np.arange(len(A))[:, None], self._offsets + codes] = 1
 
     def decode(self, M, random_state=None):
         """Model matrix → validated rows in the user's units.

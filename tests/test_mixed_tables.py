@@ -81,6 +81,21 @@ def test_encoding_in_blocks_gives_the_whole_matrix(frame, scaler, monkeypatch):
     np.testing.assert_array_equal(codec.encode(A, dtype=np.float32), whole)
 
 
+def test_an_update_in_blocks_learns_from_every_row(frame, monkeypatch):
+    """``partial_fit``'s codec update reads the rows a block at a time (no copy of every
+    numeric column) and ends where fitting on all the rows would."""
+    codec = TableCodec().learn_columns(frame)
+    A = codec.to_array(frame)
+    codec.fit(A[:40])
+    monkeypatch.setattr(skae._codec, "SCALER_FIT_ROWS", 16)  # 110 rows: 7 blocks
+    codec.update(A[40:])
+    everything = TableCodec().learn_columns(frame).fit(A)
+    np.testing.assert_array_equal(codec.low_, everything.low_)
+    np.testing.assert_array_equal(codec.high_, everything.high_)
+    np.testing.assert_allclose(codec.scaler_.mean_, everything.scaler_.mean_, rtol=1e-12)
+    np.testing.assert_allclose(codec.scaler_.scale_, everything.scaler_.scale_, rtol=1e-12)
+
+
 def test_sample_returns_the_training_layout(fitted, frame):
     out = fitted.sample(500, random_state=0)
     assert_same_layout(out, frame)
