@@ -192,9 +192,10 @@ class AutoencoderTransformer(BaseAutoencoder):
             M, lambda m, x: m.encode(x), self.n_components_, M.dtype, encode=False
         ).astype(np.float64)
         self.code_density_ = fit_code_mixture(codes, rng)
+        n_numeric = self.codec_.blocks.n_numeric
         residuals = self._predict_batches(
-            M, lambda m, x: m(x) - x, M.shape[1], M.dtype, encode=False
-        )[:, : self.codec_.blocks.n_numeric].astype(np.float64)
+            M, lambda m, x: (m(x) - x)[:, :n_numeric], n_numeric, M.dtype, encode=False
+        ).astype(np.float64)
         self._fit_score_terms(codes, residuals, np.ones(len(M), dtype=bool))
         # Refit on the rows that score above the contamination quantile: the outliers
         # that training data contains must not widen what counts as typical.

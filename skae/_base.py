@@ -30,7 +30,7 @@ from ._compute import (
     forward_multiply_adds,
     training_rows,
 )
-from ._data import HoldOut, tensor_loop_params
+from ._data import EncodedRows, HoldOut, tensor_loop_params
 from ._frames import arrow_schema, frame_library
 from ._helpers import (
     MAX_SEED,
@@ -42,6 +42,7 @@ from ._helpers import (
     interruptible,
     resolve_device,
     seeded_torch,
+    start_rows,
     subsample,
 )
 from ._inference import compute_dtype, predict_in_batches
@@ -148,23 +149,29 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         if group is not None:
             group.shared_rng(rng)
         with seeded_torch(rng.randint(MAX_SEED), self.device_):
-            M = self._model_matrix(X)
             if group is not None:
-                group.check_same_rows(M, owner=self)
+                group.check_same_rows(X, owner=self)
             if not continuing:
-                self._learn_sizes(M)
+                start = self._model_matrix(start_rows(X))
+                self._learn_sizes(start)
                 # How the net is made, so that a loaded model's net is made the same way.
-                self._net_made_for = (len(M), not one_pass)
-                self.net_ = self._make_net(len(M), rng, validate=not one_pass).initialize()
-                self._init_module(self.net_.module_, M)
-            rows = training_rows(M, self.device_)
+                self._net_made_for = (len(X), not one_pass)
+                self.net_ = self._make_net(len(X), rng, validate=not one_pass).initialize()
+                self._init_module(self.net_.module_, start)
+                del start
+            if one_pass:
+                # Each row is taken once: each batch is encoded as it is taken, and the
+                # model matrix of every row never exists.
+                rows = EncodedRows(X, self._model_matrix)
+            else:
+                rows = training_rows(self._model_matrix(X), self.device_)
             epochs_before = len(self.net_.history)
             # skorch's partial_fit, unlike its fit, keeps the weights the net has.
             with compute_threads(self._multiply_adds_per_step()):
                 self.net_.partial_fit(rows, epochs=1 if one_pass else None)
             self.net_.module_.eval()
             self._record_history(self.net_.history[epochs_before:], continuing)
-            del rows, M  # what comes after training needs a subsample of the rows at most
+            del rows  # what comes after training needs a subsample of the rows at most
             self._after_training(X, rng)
         return self
 
@@ -372,11 +379,13 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
         """``n_samples`` latent rows for ``sample`` to decode, drawn with ``rng``."""
 
     def _learn_sizes(self, M):
-        """Set the fitted sizes the network depends on from the training matrix ``M``
+        """Set the fitted sizes the network depends on from ``M``, the model matrix of the
+        training rows or of a subsample of many (:func:`~skae._helpers.start_rows`)
         (default: none)."""
 
     def _init_module(self, module, M):
-        """Initialise ``module`` from the training matrix before training (default: no-op)."""
+        """Initialise ``module`` before training from ``M``, as :meth:`_learn_sizes` gets
+        it (default: no-op)."""
 
     def _after_training(self, X, rng):
         """Fit what comes after the network (densities, offsets) on the validated training

@@ -7,6 +7,8 @@ tensor, on the training device, and every batch is gathered from it by index
 shuffle are permutations of row numbers, never copies of the matrix. They plug into skorch
 through its documented ``dataset``, ``train_split`` and ``iterator_train`` hooks
 (:func:`tensor_loop_params`), so skorch still runs the loop, the callbacks and the history.
+One pass over the rows (``partial_fit``) takes each row once, so its rows are encoded a
+batch at a time instead (:class:`EncodedRows`), and their whole matrix never exists.
 """
 
 import math
@@ -42,6 +44,36 @@ class TensorRows(torch.utils.data.Dataset):
             return self.X[positions]
         return self.X[self.index[positions].to(self.X.device)]
 
+    def for_a_pass(self):
+        """These rows with their index on the matrix's device: one transfer a pass."""
+        return self if self.index is None else TensorRows(self.X, self.index.to(self.X.device))
+
+
+class EncodedRows(TensorRows):
+    """Rows of the validated rows ``A`` (a NumPy array), each batch put in the network's
+    form by ``encode`` as it is taken: one pass over them (``partial_fit``) never holds
+    the whole model matrix, only ``A`` and a batch. The batches equal those of a
+    :class:`TensorRows` of ``encode(A)``, since ``encode`` works row by row."""
+
+    def __init__(self, A, encode, index=None):
+        super().__init__(A, index)
+        self.encode = encode
+
+    def __getitem__(self, i):
+        row = self.take(slice(i, i + 1))[0]
+        return row, row
+
+    def subset(self, positions):
+        index = positions if self.index is None else self.index[positions]
+        return EncodedRows(self.X, self.encode, index)
+
+    def take(self, positions):
+        rows = positions if self.index is None else self.index[positions].numpy()
+        return torch.from_numpy(self.encode(self.X[rows]))
+
+    def for_a_pass(self):
+        return self
+
 
 class TensorBatches:
     """Yield ``(X_batch, X_batch)`` batches of a :class:`TensorRows`, in a new random order
@@ -63,8 +95,7 @@ class TensorBatches:
         rows, n = self.dataset, len(self.dataset)
         if self.shuffle:
             rows = rows.subset(torch.randperm(n, generator=self.generator))
-        if rows.index is not None:
-            rows = TensorRows(rows.X, rows.index.to(rows.X.device))  # one transfer a pass
+        rows = rows.for_a_pass()
         for start in range(0, n, self.batch_size):
             batch = rows.take(slice(start, start + self.batch_size))
             yield batch, batch

@@ -156,6 +156,13 @@ def epoch_history(history):
     return [{k: v for k, v in row.items() if k != "batches"} for row in history]
 
 
+def start_rows(X):
+    """The rows a network's sizes and start are learnt from: ``X``, or ``PCA_MAX_ROWS`` of
+    its rows drawn as :func:`fit_pca` draws them, so that a PCA of their model matrix is
+    one of every row's."""
+    return subsample(X, PCA_MAX_ROWS, np.random.RandomState(0))
+
+
 def fit_pca(M, n_components, max_rows=PCA_MAX_ROWS, random_state=0):
     """PCA with up to ``n_components`` axes on the rows of ``M`` (a subsample of large
     ``M``); a float in (0, 1) is the fraction of the variance to keep, as in ``PCA``."""

@@ -134,10 +134,10 @@ class ProcessGroup:
         rng.set_state((name, state[:-3].astype(np.uint32), *state[-3:-1].astype(int), state[-1]))
         return rng
 
-    def check_same_rows(self, M, owner):
-        """Raise unless every process passed the same training matrix ``M`` (compared by
-        shape and checksums)."""
-        mine = [*M.shape, float(M.sum(dtype=np.float64)), float((M * M).sum(dtype=np.float64))]
+    def check_same_rows(self, A, owner):
+        """Raise unless every process passed the same validated training rows ``A``
+        (compared by shape and checksums)."""
+        mine = [*A.shape, float(A.sum(dtype=np.float64)), float((A * A).sum(dtype=np.float64))]
         mine = self._tensor(mine, torch.float64)
         gathered = [torch.empty_like(mine) for _ in range(self.world_size)]
         dist.all_gather(gathered, mine)

@@ -185,6 +185,25 @@ def test_pca_init_false_trains_a_plain_mlp(X_small):
     assert ae.transform(X_small).shape == (len(X_small), 2)
 
 
+def test_the_pca_start_of_many_rows_comes_from_the_start_rows(monkeypatch):
+    """fit (and the first partial_fit) encode only the rows the PCA start is fitted on, and
+    the start is the one the PCA of every row's model matrix gives."""
+    import skae._autoencoder
+    import skae._helpers
+
+    monkeypatch.setattr(skae._helpers, "PCA_MAX_ROWS", 50)
+    X = np.random.RandomState(0).randn(80, 5)
+    starts = []
+    fit_pca = skae._autoencoder.fit_pca
+    monkeypatch.setattr(
+        skae._autoencoder, "fit_pca", lambda M, n: starts.append(M) or fit_pca(M, n, 50)
+    )
+    ae = fast(AutoencoderTransformer, max_epochs=1).fit(X)
+    assert len(starts[0]) == 50
+    everything = fit_pca(ae._model_matrix(X), 2, 50)
+    np.testing.assert_array_equal(fit_pca(starts[0], 2, 50).components_, everything.components_)
+
+
 # ------------------------------------------------------------------ the anomaly score
 def _along_the_main_axis(seed=0):
     """Inliers on a 2-D plane in 6-D with a little noise, and rows far out *along* the

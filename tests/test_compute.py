@@ -9,7 +9,7 @@ from threadpoolctl import threadpool_limits
 import skae._compute
 from skae import AutoencoderTransformer, GANSampler
 from skae._compute import MACS_PER_THREAD, compute_threads, forward_multiply_adds, threads_for
-from skae._data import HoldOut, TensorBatches, TensorRows
+from skae._data import EncodedRows, HoldOut, TensorBatches, TensorRows
 from skae._modules import AutoencoderModule
 
 from .conftest import fast
@@ -70,6 +70,27 @@ def test_the_split_and_the_shuffle_share_the_training_matrix():
     rows = torch.cat(batches)
     assert sorted(rows[:, 0].tolist()) == sorted(X[train.index, 0].tolist())
     assert not torch.equal(rows, X[train.index])  # shuffled
+
+
+def test_encoded_rows_give_the_batches_of_the_encoded_matrix():
+    """One pass over rows encoded batch by batch yields the batches of the whole encoded
+    matrix, in the same shuffled order, without encoding more than a batch at a time."""
+    A = np.arange(60.0).reshape(20, 3)
+    sizes = []
+
+    def encode(rows):
+        sizes.append(len(rows))
+        return (2 * rows).astype(np.float32)
+
+    expected = TensorBatches(TensorRows(torch.from_numpy(encode(A))), 6, shuffle=True, seed=3)
+    sizes.clear()
+    encoded = TensorBatches(EncodedRows(A, encode), 6, shuffle=True, seed=3)
+    for (got, target), (want, _) in zip(encoded, expected, strict=True):
+        assert got is target and got.dtype == torch.float32
+        torch.testing.assert_close(got, want, rtol=0, atol=0)
+    assert sizes == [6, 6, 6, 2]
+    row, target = EncodedRows(A, encode)[4]
+    torch.testing.assert_close(row, torch.from_numpy(encode(A[4])), rtol=0, atol=0)
 
 
 def test_batch_losses_are_recorded_as_numbers(X_small):

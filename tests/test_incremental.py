@@ -198,6 +198,25 @@ def test_each_continued_call_draws_new_shuffles_and_noise(X_small):
     np.testing.assert_array_equal(again.transform(X_small), model.transform(X_small))
 
 
+def test_a_continued_call_never_holds_the_chunk_encoded(Estimator, monkeypatch):
+    """After the first chunk, partial_fit encodes the rows it trains on a batch at a time
+    (with the same results as encoding the chunk at once), and what it fits after
+    training on subsamples or inference batches: the chunk's model matrix never exists."""
+    X = np.random.default_rng(0).normal(size=(5000, 4))
+    model = fast(Estimator, batch_size=100).partial_fit(X[:500])
+    codec_class = type(model.codec_)
+    encoded = []
+    whole_encode = codec_class.encode
+
+    def recorded_encode(codec, A, dtype=None):
+        encoded.append(len(A))
+        return whole_encode(codec, A, dtype)
+
+    monkeypatch.setattr(codec_class, "encode", recorded_encode)
+    model.partial_fit(X)
+    assert encoded.count(100) == 50 and max(encoded) < len(X)
+
+
 @pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
 def test_a_loaded_model_trains_on_as_the_saved_one_would(Estimator, X_small, how):
     """A saved model's net is made again as fit or partial_fit made it (batch size,
