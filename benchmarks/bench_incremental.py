@@ -33,13 +33,18 @@ held-out rows, K=10 chunks of 5,000, E=5.
 
 ``--part memory``, target: "streaming the flights table (or a 10M-row memory-mapped array)
 through partial_fit keeps peak memory under 2x one chunk plus the model". In a fresh
-process that samples its resident memory (``/proc/self/statm``) every millisecond: the
+process that reads its peak resident memory from the kernel (``VmHWM``, exact) and samples
+its anonymous resident memory (``/proc/self/statm``) every millisecond: the
 flights table is loaded (the source, in memory), one ``partial_fit`` on the first chunk
-builds the model (warm-up), then the rest of the table streams through ``partial_fit`` in
-20,000-row chunks, one pass. Reported: peak RSS increase over the RSS just before the loop,
-divided by one chunk's in-memory size (``chunk.memory_usage(deep=True)``) and by the
-chunk's encoded size (the float32 matrix the network trains on: one-hot categories make it
-wider than the table). Then the same for a memory-mapped float32 array (2,000,000 x 16 by
+builds the model, then the rest of the table streams through ``partial_fit`` in 20,000-row
+chunks, one pass. Reported: the peak RSS increase of the loop after the first chunk (over
+the RSS just before it) and of the whole stream (over the RSS before the first chunk, which
+also fits the PCA start on up to 10,000 of its rows), divided by one chunk's in-memory size
+(``chunk.memory_usage(deep=True)``) and by the chunk's encoded size (the float32 matrix the
+network would train on: one-hot categories make it wider than the table; ``partial_fit``
+encodes a batch at a time). Both again for chunks of 10,000 to 80,000 rows of the first
+240,000 rows, with a line through them (a part per byte of the chunk, and a fixed part).
+Then the same for a memory-mapped float32 array (2,000,000 x 16 by
 default, ``--memmap-rows``) in 50,000-row chunks, in three columns: total RSS (which counts
 the file's pages mapped in as they are read: they stay resident until the kernel needs the
 memory), anonymous RSS (total minus file-backed pages: the process's own allocations), and
@@ -272,27 +277,42 @@ def print_summary(summary):
 
 # ---------------------------------------------------------------- memory
 class PeakMemory:
-    """Samples this process's resident memory every millisecond in a thread: the peaks of
-    total RSS and of anonymous RSS (total minus file-backed pages), over the whole block
-    and since :meth:`mark`."""
+    """Peaks of this process's resident memory over a block and since :meth:`mark`: of the
+    total RSS, exactly (the kernel's high-water mark ``VmHWM``, reset by writing 5 to
+    ``/proc/self/clear_refs``), and of the anonymous RSS (total minus file-backed pages),
+    sampled every millisecond in a thread (a shorter peak can be missed)."""
 
     PAGE = os.sysconf("SC_PAGE_SIZE")
 
     @classmethod
     def now(cls):
+        """(total, anonymous) resident bytes."""
         with open("/proc/self/statm") as statm:
             _, resident, shared = map(int, statm.read().split()[:3])
         return resident * cls.PAGE, (resident - shared) * cls.PAGE
 
+    @staticmethod
+    def high_water_mark():
+        with open("/proc/self/status") as status:
+            line = next(line for line in status if line.startswith("VmHWM:"))
+        return int(line.split()[1]) * 1024
+
+    @staticmethod
+    def reset_high_water_mark():
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+
     def _sample(self):
-        now = self.now()
-        self.peak = [max(p, n) for p, n in zip(self.peak, now, strict=True)]
-        self.marked_peak = [max(p, n) for p, n in zip(self.marked_peak, now, strict=True)]
+        anonymous = self.now()[1]
+        self.anonymous_peak = max(self.anonymous_peak, anonymous)
+        self.marked_anonymous_peak = max(self.marked_anonymous_peak, anonymous)
 
     @contextmanager
     def measure(self):
+        self.reset_high_water_mark()
         self.before = self.marked = self.now()
-        self.peak, self.marked_peak = list(self.before), list(self.before)
+        self.peak_before_mark = 0
+        self.anonymous_peak = self.marked_anonymous_peak = self.before[1]
         done = threading.Event()
 
         def sample():
@@ -308,21 +328,25 @@ class PeakMemory:
             done.set()
             sampler.join()
             self._sample()
+            self.marked_peak = self.high_water_mark()
 
     def mark(self):
         self._sample()
+        self.peak_before_mark = self.high_water_mark()
+        self.reset_high_water_mark()
         self.marked = self.now()
-        self.marked_peak = list(self.marked)
+        self.marked_anonymous_peak = self.marked[1]
 
     @property
     def increase(self):
         """(total, anonymous) peak increase in bytes over the whole block."""
-        return [p - b for p, b in zip(self.peak, self.before, strict=True)]
+        total = max(self.peak_before_mark, self.marked_peak) - self.before[0]
+        return [total, self.anonymous_peak - self.before[1]]
 
     @property
     def marked_increase(self):
         """(total, anonymous) peak increase in bytes since :meth:`mark`."""
-        return [p - b for p, b in zip(self.marked_peak, self.marked, strict=True)]
+        return [self.marked_peak - self.marked[0], self.marked_anonymous_peak - self.marked[1]]
 
 
 def release_free_memory():
@@ -455,23 +479,33 @@ MEMORY_HEADER = (
 
 
 def chunk_sweep(quick):
-    """The loop's peak increase against the chunk size: a line through the points splits
-    it into a part that grows with the chunk (its slope, per byte of the encoded chunk)
-    and a fixed part (its intercept)."""
+    """The peak increase against the chunk size, of the stream after the first chunk and
+    of the whole stream: a line through the points splits each into a part that grows
+    with the chunk (its slope, per byte of the encoded chunk) and a fixed part (its
+    intercept)."""
     n_rows, sizes = (
-        (60_000, (5_000, 10_000, 20_000)) if quick else (240_000, (10_000, 40_000, 80_000))
+        (60_000, (5_000, 10_000, 20_000)) if quick else (240_000, (10_000, 20_000, 40_000, 80_000))
     )
     runs = [run_probe("flights", n_rows, size) for size in sizes]
     encoded = np.array([r["encoded_bytes"] for r in runs], dtype=float)
-    increase = np.array([r["loop_increase"][0] for r in runs], dtype=float)
-    slope, intercept = np.polyfit(encoded, increase, 1)
     print(
-        f"\nflights, first {n_rows:,} rows, chunks of {', '.join(f'{s:,}' for s in sizes)} "
-        "rows: loop peak increase " + ", ".join(mib(b) for b in increase) + " for encoded "
-        "chunks of " + ", ".join(mib(b) for b in encoded) + f": {slope:.2f} x the encoded "
-        f"chunk + {mib(intercept)} fixed",
+        f"\nflights, first {n_rows:,} rows, by chunk size: the peak increase of the stream "
+        "after the first chunk (loop) and of the whole stream (from the first chunk, which "
+        "also fits the PCA start)\n| chunk (rows) | encoded | loop peak (x encoded) | whole "
+        "stream peak (x encoded) |\n|---|---|---|---|",
         flush=True,
     )
+    for size, r, chunk in zip(sizes, runs, encoded, strict=True):
+        loop, whole = r["loop_increase"][0], r["increase"][0]
+        print(
+            f"| {size:,} | {mib(chunk)} | {mib(loop)} ({loop / chunk:.2f}) | {mib(whole)} "
+            f"({whole / chunk:.2f}) |",
+            flush=True,
+        )
+    for label, key in (("loop", "loop_increase"), ("whole stream", "increase")):
+        increase = np.array([r[key][0] for r in runs], dtype=float)
+        slope, intercept = np.polyfit(encoded, increase, 1)
+        print(f"{label}: {slope:.2f} x the encoded chunk + {mib(intercept)} fixed", flush=True)
 
 
 def memory(args):
