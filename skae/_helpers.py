@@ -27,7 +27,7 @@ MAX_SEED = np.iinfo(np.int32).max
 #: Rows a code mixture (:func:`fit_code_mixture`) is fitted on: more give the same held-out
 #: log-likelihood in more time (``docs/design/constants.md``).
 MIXTURE_MAX_ROWS = 2_000
-#: Rows the PCA behind an initialisation or a float ``n_components`` is fitted on.
+#: Rows the PCA behind an initialisation or a float ``n_components`` is fitted on, at most.
 PCA_MAX_ROWS = 10_000
 
 
@@ -157,16 +157,15 @@ def epoch_history(history):
 
 
 def start_rows(X):
-    """The rows a network's sizes and start are learnt from: ``X``, or ``PCA_MAX_ROWS`` of
-    its rows drawn as :func:`fit_pca` draws them, so that a PCA of their model matrix is
-    one of every row's."""
+    """The rows a network's sizes and PCA start are learnt from: ``X``, or ``PCA_MAX_ROWS``
+    of its rows drawn with a fixed seed (the start itself is deterministic)."""
     return subsample(X, PCA_MAX_ROWS, np.random.RandomState(0))
 
 
-def fit_pca(M, n_components, max_rows=PCA_MAX_ROWS, random_state=0):
-    """PCA with up to ``n_components`` axes on the rows of ``M`` (a subsample of large
-    ``M``); a float in (0, 1) is the fraction of the variance to keep, as in ``PCA``."""
-    M = subsample(M, max_rows, np.random.RandomState(random_state))
+def fit_pca(M, n_components):
+    """PCA with up to ``n_components`` axes on the rows of ``M`` (callers pass the model
+    matrix of :func:`start_rows`); a float in (0, 1) is the fraction of the variance to
+    keep, as in ``PCA``."""
     n_pca = n_components if n_components < 1 else min(n_components, *M.shape)
     with np.errstate(all="ignore"), warnings.catch_warnings(), helper_model_context():
         warnings.simplefilter("ignore", RuntimeWarning)
