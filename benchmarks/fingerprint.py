@@ -1,19 +1,21 @@
 """Behaviour fingerprint: one hash per model of everything a user sees of it.
 
-Fits seven small models (the autoencoder, with noise, the VAE with a KL warm-up, the GAN
-with both objectives, and two fusions) on wine and on breast cancer with a categorical
-column, all seeded, and hashes their samples, codes, scores, reconstruction errors (per row
+Fits small models (the autoencoder, with noise, the VAE with a KL warm-up and with the
+quantile scaler, the GAN with both objectives, two fusions, a convolutional autoencoder and
+GAN on digits, an autoencoder trained chunk by chunk with ``partial_fit`` and a VAE
+refitted with ``warm_start``) on wine, digits and breast cancer with a categorical column,
+all seeded, and hashes their samples, codes, scores, reconstruction errors (per row
 and per column) and training histories. Run it at two commits: a behaviour-preserving change
 prints the same hashes (issue #23's refactor was checked this way against 8ed72b7).
 
-Run:  OMP_WAIT_POLICY=PASSIVE python benchmarks/fingerprint.py   (about 30 s)
+Run:  OMP_WAIT_POLICY=PASSIVE python benchmarks/fingerprint.py   (about 20 s)
 """
 
 import hashlib
 
 import numpy as np
 import pandas as pd
-from sklearn.datasets import load_breast_cancer, load_wine
+from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 
 from skae import AEGANFusion, AutoencoderTransformer, GANSampler, VAETransformer
 from skae.metrics import reconstruction_error, reconstruction_error_by_column
@@ -79,9 +81,47 @@ def main():
             cancer,
         ),
     ]
+    digits = load_digits().data[:400] / 16
+    # Training paths beyond one fit: chunks through partial_fit, a warm-started refit.
+    chunked = AutoencoderTransformer(n_components=3, max_epochs=4, noise=0.1, random_state=2)
+    for start in range(0, len(cancer), 200):
+        chunked.partial_fit(cancer.iloc[start : start + 200])
+    warm = VAETransformer(n_components=3, max_epochs=4, warm_start=True, random_state=3)
+    warm.fit(wine).fit(wine[:100])
+    models += [
+        (
+            "ae, images",
+            AutoencoderTransformer(
+                n_components=4,
+                hidden_layer_sizes=(4, 8),
+                max_epochs=3,
+                input_shape=(1, 8, 8),
+                random_state=0,
+            ),
+            digits,
+        ),
+        (
+            "vae, quantile scaler",
+            VAETransformer(n_components=2, max_epochs=6, scaler="quantile", random_state=0),
+            wine,
+        ),
+        (
+            "gan, images",
+            GANSampler(
+                max_epochs=2,
+                input_shape=(1, 8, 8),
+                hidden_layer_sizes=(8, 4),
+                critic_hidden_layer_sizes=(4, 8),
+                random_state=0,
+            ),
+            digits,
+        ),
+    ]
     for name, model, X in models:
         model.fit(X)
         print(f"{name}: {fingerprint(model, X)}", flush=True)
+    print(f"ae, partial_fit in chunks: {fingerprint(chunked, cancer)}", flush=True)
+    print(f"vae, warm start: {fingerprint(warm, wine)}", flush=True)
 
 
 if __name__ == "__main__":
