@@ -51,7 +51,7 @@ import torch.nn.functional as F
 from sklearn.datasets import load_breast_cancer
 
 from skae import AEGANFusion, AutoencoderTransformer, GANSampler, VAETransformer
-from skae._modules import AutoencoderModule
+from skae._nn.autoencoder import AutoencoderModule
 
 ROOT = Path(__file__).resolve().parent.parent
 ATOL = 1e-4

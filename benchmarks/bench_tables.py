@@ -48,7 +48,7 @@ from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import train_test_split
 
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
-from skae._codec import TableCodec, categorical_columns
+from skae._tabular.codec import TableCodec, categorical_columns
 from skae.metrics import c2st_score, column_fidelity_score
 
 

@@ -1,7 +1,7 @@
 """Training cost of skae's ``fit``: overhead over a hand-written PyTorch loop, behaviour on
 a busy machine, and peak memory.
 
-``--mode overhead``: both sides train the same network (``skae._modules.AutoencoderModule``
+``--mode overhead``: both sides train the same network (``skae._nn.autoencoder.AutoencoderModule``
 with the estimator's default architecture) on the same standardised data (100,000 x 64
 float32, 3 epochs), with the same batch size, optimiser (``AdamW``, same ``lr`` and
 ``weight_decay``) and MSE loss. The hand-written loop is the baseline: one float32 tensor,
@@ -42,9 +42,9 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
 
-import skae._compute
+import skae._training.compute
 from skae import AEGANFusion, AutoencoderTransformer, GANSampler
-from skae._modules import AutoencoderModule
+from skae._nn.autoencoder import AutoencoderModule
 from skae.metrics import reconstruction_error
 
 N_FEATURES = 64
@@ -189,9 +189,9 @@ def busy(args):
     )
     print(f"{'threads':>16} {'idle s':>8} {'busy s':>8} {'busy/idle':>10}")
     for label, choice in (("skae's choice", None), ("every thread", every_thread)):
-        original = skae._compute.threads_for
+        original = skae._training.compute.threads_for
         if choice is not None:
-            skae._compute.threads_for = lambda multiply_adds, choice=choice: choice()
+            skae._training.compute.threads_for = lambda multiply_adds, choice=choice: choice()
         try:
             _small_fits()  # warm-up
             idle = statistics.median(_small_fits() for _ in range(args.repeats))
@@ -204,7 +204,7 @@ def busy(args):
                 stop.set()
                 spinner.join()
         finally:
-            skae._compute.threads_for = original
+            skae._training.compute.threads_for = original
         print(f"{label:>16} {idle:>8.2f} {loaded:>8.2f} {loaded / idle:>10.2f}")
 
 

@@ -7,19 +7,15 @@ import numpy as np
 import torch
 from scipy.stats import chi2
 
-from ._base import BaseAutoencoder
-from ._docstrings import fill_doc
-from ._helpers import (
-    MIXTURE_MAX_ROWS,
-    fit_code_mixture,
-    fit_pca,
-    helper_model_context,
-    subsample,
-)
-from ._losses import ReconstructionLoss
-from ._modules import AutoencoderModule, GaussianLogDensity
-from ._nets import ReconstructionNet
-from ._sklearn_compat import Interval
+from ._base.helper_models import MIXTURE_MAX_ROWS, fit_code_mixture, fit_pca, helper_model_context
+from ._base.neural import BaseAutoencoder
+from ._nn.autoencoder import AutoencoderModule
+from ._nn.densities import GaussianLogDensity
+from ._nn.losses import ReconstructionLoss
+from ._training.nets import ReconstructionNet
+from ._utils.docstrings import fill_doc
+from ._utils.random import subsample
+from ._utils.sklearn_compat import Interval
 
 #: Floor of the variances in ``score_samples`` (a residual's, in standardised units, and
 #: the code Gaussian's, added to its diagonal): a column the decoder reconstructs almost

@@ -13,20 +13,16 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import AutoencoderTransformer
-from ._base import OFFSET_MAX_ROWS, BaseAutoencoder, OutlierScoresMixin
+from ._base.neural import OFFSET_MAX_ROWS, BaseAutoencoder, OutlierScoresMixin
+from ._base.validation import check_rows
 from ._gan import HIDDEN_LAYER_SIZES, GANSampler
-from ._helpers import (
-    MAX_SEED,
-    check_rows,
-    fit_rng,
-    interruptible,
-    subsample,
-)
-from ._inference import compute_dtype, predict_in_batches
-from ._nets import fine_tune_decoder, train_code_critic
-from ._persistence import load_module_weights, module_weights
-from ._sklearn_compat import Interval, _fit_context
-from .parallel import current_group
+from ._nn.weights import load_module_weights, module_weights
+from ._training.inference import compute_dtype, predict_in_batches
+from ._training.nets import fine_tune_decoder, train_code_critic
+from ._training.parallel import current_group
+from ._training.stopping import interruptible
+from ._utils.random import MAX_SEED, fit_rng, subsample
+from ._utils.sklearn_compat import Interval, _fit_context
 
 #: Fine-tuning is undone when it makes the training reconstruction error worse by more
 #: than this fraction plus ``RECONSTRUCTION_SLACK`` (in standardised units, 1% of a
@@ -471,7 +467,7 @@ class AEGANFusion(
 
     # ---------------------------------------------------------------- persistence
     def __getstate__(self):
-        """The code critic as its weights (see ``skae._persistence``); the parts save
+        """The code critic as its weights (see ``skae._nn.weights``); the parts save
         themselves."""
         state = dict(super().__getstate__())  # a copy: the model keeps its own
         if "code_critic_" in state:

@@ -6,15 +6,17 @@ import numbers
 
 import numpy as np
 
-from ._base import WEIGHT_AVERAGE_DECAY, BaseNeuralEstimator
-from ._callbacks import EpochMeans, GeneratorMonitor, WeightAverage
-from ._compute import forward_multiply_adds
-from ._docstrings import fill_doc
-from ._helpers import MIXTURE_MAX_ROWS, fit_code_mixture, fit_pca, subsample
-from ._losses import AdversarialLoss
-from ._modules import CriticModule, GeneratorModule, Rescaled
-from ._nets import ADVERSARIAL_BETAS, GP_WEIGHT, AdversarialNet
-from ._sklearn_compat import Interval, StrOptions
+from ._base.helper_models import MIXTURE_MAX_ROWS, fit_code_mixture, fit_pca
+from ._base.neural import WEIGHT_AVERAGE_DECAY, BaseNeuralEstimator
+from ._nn.adversarial import CriticModule, GeneratorModule
+from ._nn.densities import Rescaled
+from ._nn.losses import AdversarialLoss
+from ._training.callbacks import EpochMeans, GeneratorMonitor, WeightAverage
+from ._training.compute import forward_multiply_adds
+from ._training.nets import ADVERSARIAL_BETAS, GP_WEIGHT, AdversarialNet
+from ._utils.docstrings import fill_doc
+from ._utils.random import subsample
+from ._utils.sklearn_compat import Interval, StrOptions
 
 #: ``max_epochs="auto"`` trains for at least this many critic steps (half as many
 #: generator steps at the default ``n_critic=2``), whatever the number of rows: with

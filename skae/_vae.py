@@ -4,14 +4,14 @@ import numbers
 
 from skorch.callbacks import PassthroughScoring
 
-from ._base import BaseAutoencoder
-from ._callbacks import ActiveUnits, BatchKL
-from ._docstrings import fill_doc
-from ._helpers import fit_pca
-from ._losses import NegativeELBO, kl_to_standard_normal
-from ._modules import VAEModule
-from ._nets import VariationalNet
-from ._sklearn_compat import Interval
+from ._base.helper_models import fit_pca
+from ._base.neural import BaseAutoencoder
+from ._nn.autoencoder import VAEModule
+from ._nn.losses import NegativeELBO, kl_to_standard_normal
+from ._training.callbacks import ActiveUnits, BatchKL
+from ._training.nets import VariationalNet
+from ._utils.docstrings import fill_doc
+from ._utils.sklearn_compat import Interval
 
 
 @fill_doc

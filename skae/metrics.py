@@ -19,9 +19,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 from threadpoolctl import threadpool_limits
 
-from ._codec import is_categorical
-from ._frames import to_pandas
-from ._helpers import MAX_SEED
+from ._tabular.codec import is_categorical
+from ._tabular.frames import to_pandas
+from ._utils.random import MAX_SEED
 
 __all__ = [
     "c2st_score",

@@ -14,7 +14,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._base import BaseAutoencoder
+from ._base.neural import BaseAutoencoder
 from ._fusion import AEGANFusion
 from ._gan import GANSampler
 

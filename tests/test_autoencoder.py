@@ -10,9 +10,9 @@ from sklearn.preprocessing import StandardScaler
 from skorch.history import History
 
 from skae import AutoencoderTransformer
-from skae._callbacks import EarlyStoppingFromStart, WeightAverage
-from skae._data import TensorRows
-from skae._sklearn_compat import InvalidParameterError
+from skae._training.callbacks import EarlyStoppingFromStart, WeightAverage
+from skae._training.data import TensorRows
+from skae._utils.sklearn_compat import InvalidParameterError
 from skae.metrics import reconstruction_error
 
 from .conftest import code_log_density, fast
@@ -189,9 +189,10 @@ def test_the_pca_start_of_many_rows_comes_from_the_start_rows(monkeypatch):
     """fit (and the first partial_fit) encode only the rows the PCA start is fitted on, and
     the start is the PCA of as many rows drawn from every row's model matrix."""
     import skae._autoencoder
-    import skae._helpers
+    import skae._base.helper_models
+    from skae._utils.random import subsample
 
-    monkeypatch.setattr(skae._helpers, "PCA_MAX_ROWS", 50)
+    monkeypatch.setattr(skae._base.helper_models, "PCA_MAX_ROWS", 50)
     X = np.random.RandomState(0).randn(80, 5)
     starts = []
     fit_pca = skae._autoencoder.fit_pca
@@ -200,7 +201,7 @@ def test_the_pca_start_of_many_rows_comes_from_the_start_rows(monkeypatch):
     )
     ae = fast(AutoencoderTransformer, max_epochs=1).fit(X)
     assert len(starts[0]) == 50
-    drawn = skae._helpers.subsample(ae._model_matrix(X), 50, np.random.RandomState(0))
+    drawn = subsample(ae._model_matrix(X), 50, np.random.RandomState(0))
     everything = fit_pca(drawn, 2)
     np.testing.assert_array_equal(fit_pca(starts[0], 2).components_, everything.components_)
 

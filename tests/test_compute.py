@@ -6,11 +6,16 @@ import pytest
 import torch
 from threadpoolctl import threadpool_limits
 
-import skae._compute
+import skae._training.compute
 from skae import AutoencoderTransformer, GANSampler
-from skae._compute import MACS_PER_THREAD, compute_threads, forward_multiply_adds, threads_for
-from skae._data import EncodedRows, HoldOut, TensorBatches, TensorRows
-from skae._modules import AutoencoderModule
+from skae._nn.autoencoder import AutoencoderModule
+from skae._training.compute import (
+    MACS_PER_THREAD,
+    compute_threads,
+    forward_multiply_adds,
+    threads_for,
+)
+from skae._training.data import EncodedRows, HoldOut, TensorBatches, TensorRows
 
 from .conftest import fast
 
@@ -46,8 +51,10 @@ def test_a_small_fit_runs_on_one_thread_and_restores_the_callers(
     """Small networks gain nothing from threads that spin against other work on a busy
     machine; the caller's setting comes back after fit and predict."""
     chosen = []
-    original = skae._compute.threads_for
-    monkeypatch.setattr(skae._compute, "threads_for", lambda m: chosen.append(original(m)) or 1)
+    original = skae._training.compute.threads_for
+    monkeypatch.setattr(
+        skae._training.compute, "threads_for", lambda m: chosen.append(original(m)) or 1
+    )
     model = fast(Estimator).fit(X_small)
     assert chosen and set(chosen) == {1}  # training and the inference passes of fit
     assert torch.get_num_threads() == 2

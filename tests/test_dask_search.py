@@ -27,7 +27,7 @@ def worker_threads():
     """The torch threads a worker allows, and those skae would take for a huge network."""
     import torch
 
-    from skae._compute import threads_for
+    from skae._training.compute import threads_for
 
     return torch.get_num_threads(), threads_for(1e15)
 

@@ -19,11 +19,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
-import skae._compute
 import skae._fusion
+import skae._training.compute
 import skae.metrics
 from skae import AutoencoderTransformer, VAETransformer
-from skae._sklearn_compat import InvalidParameterError
+from skae._utils.sklearn_compat import InvalidParameterError
 
 from .conftest import fast
 
@@ -154,9 +154,9 @@ def test_inference_is_batched(Estimator, X_small, fitted, monkeypatch):
     expected = fitted.transform(X_small.astype(np.float64))
     seen = []
     fitted.net_.module_.encoder_net.register_forward_hook(lambda m, i, o: seen.append(len(i[0])))
-    monkeypatch.setattr(skae._compute, "CPU_INFERENCE_BATCH_SIZE", 7)
+    monkeypatch.setattr(skae._training.compute, "CPU_INFERENCE_BATCH_SIZE", 7)
     np.testing.assert_allclose(fitted.transform(X_small.astype(np.float64)), expected, rtol=1e-12)
-    probe, *batches = seen  # a one-row pass first counts the work (skae._compute)
+    probe, *batches = seen  # a one-row pass first counts the work (skae._training.compute)
     assert probe == 1 and max(batches) == 7 and sum(batches) == len(X_small)
 
 
@@ -164,7 +164,7 @@ def test_wide_rows_go_fewer_to_an_inference_batch(Estimator, X_small, fitted, mo
     seen = []
     fitted.net_.module_.encoder_net.register_forward_hook(lambda m, i, o: seen.append(len(i[0])))
     # 7 float64 columns in, 7 out: 56 bytes a row, so 10 rows a batch within 600 bytes.
-    monkeypatch.setattr(skae._compute, "CPU_INFERENCE_BATCH_BYTES", 600)
+    monkeypatch.setattr(skae._training.compute, "CPU_INFERENCE_BATCH_BYTES", 600)
     fitted.transform(X_small.astype(np.float64))
     probe, *batches = seen
     assert max(batches) == 10 and sum(batches) == len(X_small)

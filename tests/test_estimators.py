@@ -22,7 +22,7 @@ from skae import (
     TrainingDivergedError,
     VAETransformer,
 )
-from skae._sklearn_compat import InvalidParameterError
+from skae._utils.sklearn_compat import InvalidParameterError
 
 from .conftest import fast
 
@@ -224,7 +224,7 @@ def test_ctrl_c_propagates_and_leaves_the_estimator_as_before(Estimator, X_small
 
 
 def test_ctrl_c_stops_a_search(X_small, monkeypatch):
-    from skae._nets import ReconstructionNet
+    from skae._training.nets import ReconstructionNet
 
     _interrupt_on_step(monkeypatch, ReconstructionNet, step=3)
     search = GridSearchCV(fast(AutoencoderTransformer), {"n_components": [1, 2, 3]}, cv=2)

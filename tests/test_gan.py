@@ -10,10 +10,10 @@ from scipy.stats import ks_2samp
 
 import skae._gan
 from skae import GANSampler
-from skae._callbacks import GeneratorMonitor, WeightAverage
-from skae._data import TensorRows
-from skae._modules import CriticModule
-from skae._sklearn_compat import InvalidParameterError
+from skae._nn.adversarial import CriticModule
+from skae._training.callbacks import GeneratorMonitor, WeightAverage
+from skae._training.data import TensorRows
+from skae._utils.sklearn_compat import InvalidParameterError
 
 from .conftest import fast
 

@@ -13,10 +13,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
-from skae import AutoencoderTransformer, GANSampler, VAETransformer, _nets
-from skae._modules import CriticModule, conv_decoder, conv_encoder
-from skae._output_blocks import OutputBlocks
-from skae._sklearn_compat import InvalidParameterError
+from skae import AutoencoderTransformer, GANSampler, VAETransformer
+from skae._nn.adversarial import CriticModule
+from skae._nn.layers import conv_decoder, conv_encoder
+from skae._nn.output_blocks import OutputBlocks
+from skae._training import nets as _nets
+from skae._utils.sklearn_compat import InvalidParameterError
 from skae.metrics import reconstruction_error
 
 from .conftest import code_log_density, fast, fast_fusion, requires_cuda

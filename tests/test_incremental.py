@@ -174,7 +174,7 @@ def test_a_continued_vae_records_numbers_only(X_small):
 def test_each_continued_call_draws_new_shuffles_and_noise(X_small):
     """With a fixed random_state, each partial_fit call continues the random stream (as the
     epochs of one fit do), rather than repeating the first call's shuffle and noise."""
-    from skae._data import TensorBatches
+    from skae._training.data import TensorBatches
 
     orders = []
 

@@ -8,10 +8,11 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import skae._codec
+import skae._tabular.codec
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
-from skae._codec import MAX_CATEGORIES, TableCodec, _decimals, _draw
-from skae._output_blocks import OutputBlocks
+from skae._nn.output_blocks import OutputBlocks
+from skae._tabular.categories import MAX_CATEGORIES
+from skae._tabular.codec import TableCodec, _decimals, _draw
 from skae.metrics import reconstruction_error
 
 from .conftest import fast
@@ -77,7 +78,7 @@ def test_encoding_in_blocks_gives_the_whole_matrix(frame, scaler, monkeypatch):
     A = codec.to_array(frame)
     codec.fit(A)
     whole = codec.encode(A, dtype=np.float32)
-    monkeypatch.setattr(skae._codec, "ENCODE_BLOCK_ROWS", 16)  # 150 rows: 10 blocks
+    monkeypatch.setattr(skae._tabular.codec, "ENCODE_BLOCK_ROWS", 16)  # 150 rows: 10 blocks
     np.testing.assert_array_equal(codec.encode(A, dtype=np.float32), whole)
 
 
@@ -87,7 +88,7 @@ def test_an_update_in_blocks_learns_from_every_row(frame, monkeypatch):
     codec = TableCodec().learn_columns(frame)
     A = codec.to_array(frame)
     codec.fit(A[:40])
-    monkeypatch.setattr(skae._codec, "SCALER_FIT_ROWS", 16)  # 110 rows: 7 blocks
+    monkeypatch.setattr(skae._tabular.codec, "SCALER_FIT_ROWS", 16)  # 110 rows: 7 blocks
     codec.update(A[40:])
     everything = TableCodec().learn_columns(frame).fit(A)
     np.testing.assert_array_equal(codec.low_, everything.low_)

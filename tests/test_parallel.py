@@ -13,7 +13,8 @@ import torch.distributed as dist
 from sklearn.datasets import load_digits
 
 from skae import AEGANFusion, AutoencoderTransformer, GANSampler
-from skae.parallel import _part, current_group, data_parallel
+from skae._training.parallel import _part, current_group
+from skae.parallel import data_parallel
 
 SCRIPT = Path(__file__).with_name("data_parallel_script.py")
 

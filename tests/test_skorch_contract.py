@@ -11,17 +11,12 @@ import torch
 from skorch.history import History
 
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
-from skae._callbacks import EarlyStoppingFromStart
-from skae._data import tensor_loop_params
-from skae._losses import (
-    AdversarialLoss,
-    NegativeELBO,
-    ReconstructionLoss,
-    kl_to_standard_normal,
-)
-from skae._modules import CriticModule, GeneratorModule
-from skae._nets import AdversarialNet
-from skae._output_blocks import OutputBlocks
+from skae._nn.adversarial import CriticModule, GeneratorModule
+from skae._nn.losses import AdversarialLoss, NegativeELBO, ReconstructionLoss, kl_to_standard_normal
+from skae._nn.output_blocks import OutputBlocks
+from skae._training.callbacks import EarlyStoppingFromStart
+from skae._training.data import tensor_loop_params
+from skae._training.nets import AdversarialNet
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +107,7 @@ def test_skorch_calls_the_mode_switch_that_skips_unchanged_modes(X, monkeypatch)
         calls["switches"] += 1
         return original(self, training)
 
-    from skae._nets import BaseNet
+    from skae._training.nets import BaseNet
 
     override = BaseNet._set_training
 
@@ -157,7 +152,8 @@ def test_early_stopping_threshold_relies_on_skorchs_calc_new_threshold():
 
 
 def test_foreach_lerp_moves_each_average_towards_its_weight():
-    """Pins ``torch._foreach_lerp_``, the in-place step of ``skae._callbacks.WeightAverage``."""
+    """Pins ``torch._foreach_lerp_``, the in-place step of
+    ``skae._training.callbacks.WeightAverage``."""
     averages = [torch.zeros(3), torch.ones(2)]
     weights = [torch.full((3,), 2.0), torch.full((2,), 3.0)]
     torch._foreach_lerp_(averages, weights, 0.25)

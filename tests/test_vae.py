@@ -7,7 +7,7 @@ from scipy.stats import norm
 from sklearn.preprocessing import StandardScaler
 
 from skae import VAETransformer
-from skae._modules import VAEModule
+from skae._nn.autoencoder import VAEModule
 
 from .conftest import fast
 

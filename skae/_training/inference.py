@@ -6,7 +6,7 @@ import copy
 import numpy as np
 import torch
 
-from ._compute import compute_threads, inference_batch_size, multiply_adds
+from .compute import compute_threads, inference_batch_size, multiply_adds
 
 
 def inference_module(module, dtype):

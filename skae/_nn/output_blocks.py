@@ -28,7 +28,7 @@ class OutputBlocks:
         self.n_columns = int(starts[-1])
 
     def __reduce__(self):
-        # Saved as the arguments that rebuild it (see ``skae._persistence``).
+        # Saved as the arguments that rebuild it (``docs/design/architecture.md``, persistence).
         return type(self), (self.n_numeric, self.category_sizes, self.unit_interval)
 
     @property

@@ -10,8 +10,8 @@ import torch
 from skorch.callbacks import Callback, EarlyStopping
 from tqdm.auto import tqdm
 
-from ._losses import kl_to_standard_normal
-from .exceptions import TrainingDivergedError
+from .._nn.losses import kl_to_standard_normal
+from ..exceptions import TrainingDivergedError
 
 
 class StopOnDivergence(Callback):
@@ -38,7 +38,7 @@ class StopTraining(KeyboardInterrupt):
 
 class TrainingInterrupted(Exception):
     """A ``KeyboardInterrupt`` during training, carried past skorch, which would swallow
-    it and return a half-trained net (see :func:`skae._helpers.interruptible`)."""
+    it and return a half-trained net (see :func:`skae._training.stopping.interruptible`)."""
 
 
 class EarlyStoppingFromStart(EarlyStopping):
@@ -295,3 +295,13 @@ def training_callbacks(extra, verbose, n_epochs, description):
     if verbose:
         callbacks.append(("progress", EpochProgressBar(n_epochs, description)))
     return callbacks
+
+
+def discard_message(*args, **kwargs):
+    """A picklable sink for skorch messages."""
+
+
+def epoch_history(history):
+    """A skorch history (or some of its epochs) as ``history_`` holds it: one dict per
+    epoch, without the per-batch rows."""
+    return [{k: v for k, v in row.items() if k != "batches"} for row in history]

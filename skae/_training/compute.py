@@ -13,14 +13,18 @@
   (:func:`inference_batch_size`).
 """
 
+import re
 from contextlib import contextmanager
 
 import numpy as np
 import torch
 from torch import nn
 
-from ._data import TensorRows
+from .._utils.sklearn_compat import InvalidParameterError
+from .data import TensorRows
 
+#: The values the ``device`` parameter accepts.
+DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 #: Multiply-adds of one step (a forward and backward pass of a batch, or an inference
 #: batch) that keep one more CPU thread busy (user guide, *Threads*).
 MACS_PER_THREAD = 100e6
@@ -114,3 +118,24 @@ def inference_batch_size(device, row_bytes):
     if str(device).startswith("cuda"):
         return GPU_INFERENCE_BATCH_SIZE
     return max(1, min(CPU_INFERENCE_BATCH_SIZE, CPU_INFERENCE_BATCH_BYTES // row_bytes))
+
+
+def resolve_device(device, owner):
+    """The torch device string for the ``device`` parameter, or a clear error."""
+    if not (isinstance(device, str) and DEVICE_PATTERN.match(device)):
+        raise InvalidParameterError(
+            f"The 'device' parameter of {owner} must be 'auto', 'cpu', 'cuda', 'cuda:N' or "
+            f"'mps'. Got {device!r} instead."
+        )
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda"):
+        index = int(device.partition(":")[2] or 0)
+        if not torch.cuda.is_available() or index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} was requested but no such CUDA device is available "
+                f"({torch.cuda.device_count()} found). Use device='auto' or device='cpu'."
+            )
+    if device == "mps" and not torch.backends.mps.is_available():
+        raise ValueError("device='mps' was requested but MPS is not available.")
+    return device

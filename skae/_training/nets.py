@@ -1,8 +1,8 @@
 """The skorch nets that train skae's networks, and the fusion's training loops.
 
-Each net is a skorch ``NeuralNet`` whose criterion (``skae._losses``) is its real loss; the
+Each net is a skorch ``NeuralNet`` whose criterion (``skae._nn.losses``) is its real loss; the
 nets override skorch's documented hooks (``train_step``, ``get_loss``, ``initialize_*``,
-``run_single_epoch``), never ``fit``. They train on the fast data path of ``skae._data``
+``run_single_epoch``), never ``fit``. They train on the fast data path of ``skae._training.data``
 and read the batch losses from the device once per epoch
 (:meth:`BaseNet.run_single_epoch`), not after every step. :func:`fine_tune_decoder` and
 :func:`train_code_critic` are the loops ``AEGANFusion`` runs on its fitted parts.
@@ -16,14 +16,21 @@ import torch
 import torch.nn.functional as F
 from skorch import NeuralNet
 
-from ._callbacks import EpochMeans, StopTraining, TrainingInterrupted, training_callbacks
-from ._compute import compute_threads, forward_multiply_adds, training_rows
-from ._data import tensor_loop_params
-from ._helpers import MAX_SEED, epoch_history, seeded_torch
-from ._inference import predict_in_batches
-from ._losses import AdversarialLoss, ContrastLoss
-from ._modules import CriticModule
+from .._nn.adversarial import CriticModule
+from .._nn.losses import AdversarialLoss, ContrastLoss
+from .._utils.random import MAX_SEED
+from .callbacks import (
+    EpochMeans,
+    StopTraining,
+    TrainingInterrupted,
+    epoch_history,
+    training_callbacks,
+)
+from .compute import compute_threads, forward_multiply_adds, training_rows
+from .data import tensor_loop_params
+from .inference import predict_in_batches
 from .parallel import current_group
+from .seeding import seeded_torch
 
 #: Temperature of the Gumbel-softmax through which a GAN's generator emits categories
 #: (CTGAN's value).
@@ -41,7 +48,7 @@ STEP_LOOP_BATCH_SIZE = 128
 
 class BaseNet(NeuralNet):
     """skorch's ``NeuralNet`` for modules whose outputs follow ``blocks`` (an
-    :class:`~skae._output_blocks.OutputBlocks`: numbers, then logits per categorical column),
+    :class:`~skae._nn.output_blocks.OutputBlocks`: numbers, then logits per categorical column),
     switching train/eval mode only when it changes, and letting Ctrl-C stop a fit.
 
     skorch sets the mode on every batch, which walks every submodule: a cost a small
@@ -130,7 +137,7 @@ class BaseNet(NeuralNet):
 
 class ReconstructionNet(BaseNet):
     """Trains a module whose forward pass reconstructs its input, on its criterion (a
-    :class:`~skae._losses.ReconstructionLoss`).
+    :class:`~skae._nn.losses.ReconstructionLoss`).
 
     ``noise > 0`` corrupts each training batch with Gaussian noise of that standard
     deviation (a denoising autoencoder); the target stays the clean batch.
@@ -153,8 +160,8 @@ class ReconstructionNet(BaseNet):
 
 
 class VariationalNet(BaseNet):
-    """Trains a :class:`~skae._modules.VAEModule` on its criterion (a
-    :class:`~skae._losses.NegativeELBO`) with weight ``beta`` on the KL term, ramped up
+    """Trains a :class:`~skae._nn.autoencoder.VAEModule` on its criterion (a
+    :class:`~skae._nn.losses.NegativeELBO`) with weight ``beta`` on the KL term, ramped up
     linearly over the first ``kl_warmup`` epochs of training.
 
     Validation always uses the full ``beta``, so early stopping sees the true objective.
@@ -183,7 +190,7 @@ class AdversarialNet(BaseNet):
 
     Each training batch of real rows makes one critic step; every ``n_critic``-th step is
     followed by one generator step. The losses are the criterion's (a
-    :class:`~skae._losses.AdversarialLoss`). ``train_loss`` is the critic's loss; the
+    :class:`~skae._nn.losses.AdversarialLoss`). ``train_loss`` is the critic's loss; the
     generator's is recorded per batch as ``generator_loss``.
     """
 
@@ -326,7 +333,7 @@ class FusionNet(AdversarialNet):
 class ContrastNet(BaseNet):
     """Trains a critic (``module_``) to tell training rows from a broad reference
     distribution by logistic regression (its criterion, a
-    :class:`~skae._losses.ContrastLoss`). Its logit then estimates ``log p_data(x) - log
+    :class:`~skae._nn.losses.ContrastLoss`). Its logit then estimates ``log p_data(x) - log
     p_reference(x)`` (noise-contrastive estimation, Gutmann & Hyvarinen 2010): a density
     score that keeps falling away from the data, where a WGAN critic at equilibrium is
     flat on the data and arbitrary off it.

@@ -16,7 +16,7 @@ import math
 import numpy as np
 import torch
 
-from ._helpers import MAX_SEED
+from .._utils.random import MAX_SEED
 
 
 class TensorRows(torch.utils.data.Dataset):

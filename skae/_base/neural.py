@@ -23,33 +23,38 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._callbacks import EarlyStoppingFromStart, WeightAverage, training_callbacks
-from ._codec import TableCodec
-from ._compute import (
-    compute_threads,
-    forward_multiply_adds,
-    training_rows,
-)
-from ._data import EncodedRows, HoldOut, tensor_loop_params
-from ._frames import arrow_schema, frame_library
-from ._helpers import (
-    MAX_SEED,
-    check_rows,
+from .._nn.layers import ACTIVATIONS
+from .._tabular.codec import TableCodec
+from .._tabular.frames import arrow_schema, frame_library
+from .._training.callbacks import (
+    EarlyStoppingFromStart,
+    WeightAverage,
     discard_message,
     epoch_history,
-    fit_pca,
-    fit_rng,
-    interruptible,
-    resolve_device,
-    seeded_torch,
-    start_rows,
-    subsample,
+    training_callbacks,
 )
-from ._inference import compute_dtype, predict_in_batches
-from ._modules import ACTIVATIONS
-from ._persistence import load_net_weights, loadable_device, net_weights
-from ._sklearn_compat import Interval, InvalidParameterError, RealNotInt, StrOptions, _fit_context
-from .parallel import current_group
+from .._training.compute import (
+    compute_threads,
+    forward_multiply_adds,
+    resolve_device,
+    training_rows,
+)
+from .._training.data import EncodedRows, HoldOut, tensor_loop_params
+from .._training.inference import compute_dtype, predict_in_batches
+from .._training.parallel import current_group
+from .._training.persistence import load_net_weights, loadable_device, net_weights
+from .._training.seeding import seeded_torch
+from .._training.stopping import interruptible
+from .._utils.random import MAX_SEED, fit_rng, subsample
+from .._utils.sklearn_compat import (
+    Interval,
+    InvalidParameterError,
+    RealNotInt,
+    StrOptions,
+    _fit_context,
+)
+from .helper_models import fit_pca, start_rows
+from .validation import check_rows
 
 #: Training rows scored to set ``offset_``: a quantile needs no more, and large fits stay fast.
 OFFSET_MAX_ROWS = 10_000
@@ -66,7 +71,7 @@ DOC_LINK_TEMPLATE = (
 class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     """Validation, seeding, device, codec, training, batched inference and ``sample``.
 
-    A subclass sets ``_net_class`` (the skorch net it trains, a ``skae._nets.BaseNet``) and
+    A subclass sets ``_net_class`` (the skorch net it trains, a ``skae._training.nets.BaseNet``) and
     implements the abstract hooks: ``_build_module`` (the untrained module, whose
     ``decode(z)`` maps latent rows to the model matrix), ``_net_params`` (the net's
     criterion and other parameters) and ``_sample_codes`` (the latent rows ``sample``
@@ -363,7 +368,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _net_params(self, n_train, params):
         """Keyword arguments for the skorch net that add to or replace the common ones
-        (``params``), the ``criterion`` (``skae._losses``) among them; ``n_train`` is the
+        (``params``), the ``criterion`` (``skae._nn.losses``) among them; ``n_train`` is the
         number of training rows."""
 
     def _extra_callbacks(self):
@@ -380,7 +385,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
 
     def _learn_sizes(self, M):
         """Set the fitted sizes the network depends on from ``M``, the model matrix of the
-        training rows or of a subsample of many (:func:`~skae._helpers.start_rows`)
+        training rows or of a subsample of many (:func:`~skae._base.helper_models.start_rows`)
         (default: none)."""
 
     def _init_module(self, module, M):
@@ -469,7 +474,7 @@ class BaseNeuralEstimator(BaseEstimator, metaclass=ABCMeta):
     # ---------------------------------------------------------------- persistence
     def __getstate__(self):
         """The state pickle, joblib and skops.io save: the net as its weights (see
-        ``skae._persistence``)."""
+        ``skae._training.persistence``)."""
         state = dict(super().__getstate__())  # a copy: the model keeps its own
         if "net_" in state:
             state["net_"] = net_weights(self.net_)

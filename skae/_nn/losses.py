@@ -12,7 +12,7 @@ def kl_to_standard_normal(z_mean, z_logvar):
 
 class ReconstructionLoss(nn.Module):
     """The mean over rows of the blocks' reconstruction loss (an
-    :class:`~skae._output_blocks.OutputBlocks`): squared error for numbers, cross-entropy
+    :class:`~skae._nn.output_blocks.OutputBlocks`): squared error for numbers, cross-entropy
     for categories (binary cross-entropy for values in [0, 1])."""
 
     def __init__(self, blocks):

@@ -13,7 +13,7 @@ Three forms of the same rows:
   block holds the network's logits, and becomes the most probable category or a category
   drawn from their softmax.
 
-:class:`~skae._output_blocks.OutputBlocks` (``TableCodec.blocks``) tells the networks the same
+:class:`~skae._nn.output_blocks.OutputBlocks` (``TableCodec.blocks``) tells the networks the same
 layout, so that every estimator gives its categorical outputs a softmax and a cross-entropy
 loss and its numeric outputs a regression loss.
 """
@@ -23,15 +23,10 @@ import pandas as pd
 from scipy.special import expit
 from sklearn.preprocessing import QuantileTransformer, StandardScaler
 
-from ._frames import from_pandas
-from ._output_blocks import OutputBlocks
-from ._persistence import (
-    dtype_from_state,
-    dtype_state,
-    missing_value_from_state,
-    missing_value_state,
-    python_scalar,
-)
+from .._nn.output_blocks import OutputBlocks
+from .categories import Categories
+from .frames import from_pandas
+from .state import dtype_from_state, dtype_state
 
 #: Most decimals a numeric column's precision is detected at (see ``TableCodec.fit``).
 MAX_DECIMALS = 6
@@ -41,9 +36,6 @@ SCALER_FIT_ROWS = 16384
 #: Rows encoded at a time into the model matrix: the temporaries of scaling and one-hot
 #: encoding are a block's, not the whole matrix's.
 ENCODE_BLOCK_ROWS = 8192
-#: A categorical column with more categories than this is refused: its one-hot block would
-#: dominate the model (and its memory).
-MAX_CATEGORIES = 1000
 
 
 def is_categorical(dtype):
@@ -68,86 +60,6 @@ def _check_dtype_supported(name, dtype):
         raise TypeError(f"Column {name!r} has complex dtype {dtype}; skae models real numbers.")
 
 
-class _Categories:
-    """The categories of one column seen in training, in a fixed order, plus whether a
-    missing value was seen (it is then the last category)."""
-
-    def __init__(self, name, column, declared=False):
-        self.name = name
-        self.dtype = column.dtype
-        missing = column.isna()
-        values = pd.unique(column[~missing])
-        if isinstance(self.dtype, pd.CategoricalDtype):
-            seen = set(values)
-            values = [v for v in self.dtype.categories if declared or v in seen]
-        else:
-            try:
-                values = sorted(values)
-            except TypeError:  # mixed types: keep the order of first appearance
-                values = list(values)
-        self.values = list(values)
-        self.missing_value = column[missing].iloc[0] if missing.any() else None
-        self.has_missing = bool(missing.any())
-        if self.size > MAX_CATEGORIES:
-            raise ValueError(
-                f"Column {name!r} has {self.size} categories; skae models at most "
-                f"{MAX_CATEGORIES} per column (one-hot). Drop it, group rare categories "
-                "together, or encode it as numbers (e.g. with "
-                "sklearn.preprocessing.TargetEncoder) before fitting."
-            )
-
-    @property
-    def size(self):
-        return len(self.values) + self.has_missing
-
-    def __getstate__(self):
-        return {
-            **vars(self),
-            "dtype": dtype_state(self.dtype),
-            "values": [python_scalar(value) for value in self.values],
-            "missing_value": missing_value_state(self.missing_value),
-        }
-
-    def __setstate__(self, state):
-        vars(self).update(state)
-        self.dtype = dtype_from_state(state["dtype"])
-        self.missing_value = missing_value_from_state(state["missing_value"])
-
-    def codes(self, column):
-        """The category index of every value; a clear error for values not seen in fit."""
-        missing = column.isna().to_numpy()
-        codes = pd.Index(self.values, dtype=object).get_indexer(column.astype(object))
-        unknown = (codes < 0) & ~missing
-        if unknown.any():
-            value = column[unknown].iloc[0]
-            raise ValueError(
-                f"Column {self.name!r} holds {value!r}, a category not seen in fit (or in "
-                "partial_fit's first chunk; a pandas CategoricalDtype declares categories "
-                f"ahead). Known categories: {self.values[:20]}"
-                f"{' ...' if len(self.values) > 20 else ''}."
-            )
-        if missing.any():
-            if not self.has_missing:
-                raise ValueError(
-                    f"Column {self.name!r} has missing values, but had none in fit, so "
-                    "the model has no category for them."
-                )
-            codes[missing] = len(self.values)
-        return codes
-
-    def column(self, codes):
-        """A pandas Series of the training dtype holding the categories of ``codes``."""
-        codes = codes.astype(np.int64)
-        if isinstance(self.dtype, pd.CategoricalDtype):
-            dtype_codes = self.dtype.categories.get_indexer(self.values)
-            codes = np.append(dtype_codes, -1)[codes]  # missing → -1
-            return pd.Series(pd.Categorical.from_codes(codes, dtype=self.dtype))
-        values = np.empty(len(self.values) + 1, dtype=object)
-        values[: len(self.values)] = self.values
-        values[-1] = self.missing_value
-        return pd.Series(values[codes], dtype=object).astype(self.dtype)
-
-
 class TableCodec:
     """Normalise numeric columns, one-hot categorical ones, and restore both on output.
 
@@ -165,7 +77,7 @@ class TableCodec:
     def learn_columns(self, X, library=None, arrow_schema=None, declared_categories=False):
         """Learn which columns of ``X`` (an array or a pandas DataFrame) are numbers and
         which categories, and the categories of each; then ``to_array`` works.
-        ``library`` is the frame library the user's data came in (see ``skae._frames``),
+        ``library`` is the frame library the user's data came in (see ``skae._tabular.frames``),
         which ``to_output`` returns frames of (with ``arrow_schema``, for pyarrow).
         ``declared_categories``: a pandas categorical column gets every category of its
         dtype, seen or not."""
@@ -176,7 +88,7 @@ class TableCodec:
             for name, dtype in self.frame_dtypes_:
                 _check_dtype_supported(name, dtype)
             self.categorical_ = {
-                j: _Categories(name, X[name], declared_categories)
+                j: Categories(name, X[name], declared_categories)
                 for j, (name, dtype) in enumerate(X.dtypes.items())
                 if is_categorical(dtype)
             }
@@ -193,7 +105,7 @@ class TableCodec:
         range and precision (the fewest decimals, up to ``MAX_DECIMALS``, that write all
         its values; ``-1`` when none do), which samples keep to. ``unit_interval=True``
         (with no scaler) models the numbers as values in [0, 1], whose logits the networks
-        output (see :class:`~skae._output_blocks.OutputBlocks`)."""
+        output (see :class:`~skae._nn.output_blocks.OutputBlocks`)."""
         self.unit_interval = bool(unit_interval)
         self.dtype_ = A.dtype
         numeric = self.numeric_columns(A)
