@@ -561,7 +561,7 @@ def section_mnist_training(sizes, state, deadline):
     probe = AutoencoderTransformer(
         input_shape=(1, 28, 28), max_epochs=1, early_stopping=False, device=sizes.device
     ).fit(X[:64])
-    blocks = probe.codec_.blocks
+    blocks = probe.net_.blocks
     loss_fn = F.binary_cross_entropy_with_logits if blocks.unit_interval else F.mse_loss
     batch_size = probe._batch_size(len(X))
     hidden = probe.hidden_layer_sizes

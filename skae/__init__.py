@@ -1,10 +1,9 @@
 """skae: autoencoders, variational autoencoders and GANs as scikit-learn estimators.
 
 The public estimators each live in their own private module (``_autoencoder``, ``_vae``,
-``_gan``, ``_fusion``) on the base classes of ``_base``; they train skorch nets
-(``_nets``, with the losses of ``_losses``, the callbacks of ``_callbacks`` and the data
-path of ``_data``) on PyTorch modules (``_modules``, ``_output_blocks``), and see data
-through the codec (``_codec``). ``docs/design/architecture.md`` maps every module.
+``_gan``, ``_fusion``), built on the layers below them: ``_base`` (the estimators' shared
+plumbing and contracts), ``_training`` (skorch), ``_nn`` (torch) and ``_tabular`` (the
+codec). ``docs/design/architecture.md`` maps every module.
 """
 
 from ._autoencoder import AutoencoderTransformer

@@ -7,10 +7,10 @@ import numpy as np
 import torch
 from scipy.stats import chi2
 
+from ._base.encoder_decoder import BaseAutoencoder
 from ._base.helper_models import MIXTURE_MAX_ROWS, fit_code_mixture, fit_pca, helper_model_context
-from ._base.neural import BaseAutoencoder
 from ._nn.autoencoder import AutoencoderModule
-from ._nn.densities import GaussianLogDensity
+from ._nn.densities import GaussianLogDensity, gaussian_whitening
 from ._nn.losses import ReconstructionLoss
 from ._training.nets import ReconstructionNet
 from ._utils.docstrings import fill_doc
@@ -171,7 +171,7 @@ class AutoencoderTransformer(BaseAutoencoder):
     def _net_params(self, n_train, params):
         return {
             "criterion": ReconstructionLoss,
-            "criterion__blocks": self.codec_.blocks,
+            "criterion__blocks": params["blocks"],
             "noise": self.noise,
         }
 
@@ -179,7 +179,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         if self.pca_init:
             pca = fit_pca(M, self.n_components)
             module.init_linear_path_from_pca(pca.components_, pca.mean_)
-            self.codec_.blocks.logits_from_means_(module.decoder_linear)
+            self.net_.blocks.logits_from_means_(module.decoder_linear)
 
     def _after_training(self, X, rng):
         # The code mixture and the score's terms are fitted on the same subsample.
@@ -188,7 +188,7 @@ class AutoencoderTransformer(BaseAutoencoder):
             M, lambda m, x: m.encode(x), self.n_components_, M.dtype, encode=False
         ).astype(np.float64)
         self.code_density_ = fit_code_mixture(codes, rng)
-        n_numeric = self.codec_.blocks.n_numeric
+        n_numeric = self.codec_.n_numeric
         residuals = self._predict_batches(
             M, lambda m, x: (m(x) - x)[:, :n_numeric], n_numeric, M.dtype, encode=False
         ).astype(np.float64)
@@ -214,6 +214,7 @@ class AutoencoderTransformer(BaseAutoencoder):
         distances = (offsets @ np.linalg.inv(covariance + floor) * offsets).sum(axis=1)
         correction = np.median(distances) / chi2.median(len(covariance))
         self.code_covariance_ = covariance * correction + floor
+        self._code_whitening, self._code_log_norm = gaussian_whitening(self.code_covariance_)
         variances = np.maximum((residuals[inliers] ** 2).mean(axis=0), MIN_VARIANCE)
         variances *= np.median(residuals**2 / variances, axis=0) / chi2.median(1)
         self.noise_variance_ = np.maximum(variances, MIN_VARIANCE)
@@ -221,10 +222,12 @@ class AutoencoderTransformer(BaseAutoencoder):
     def _batch_scores(self, module, x):
         code = module.encode(x)
         log_scale = 0.5 * torch.log(torch.as_tensor(self.noise_variance_, device=x.device))
-        reconstruction = self.codec_.blocks.log_likelihood(
+        reconstruction = self.net_.blocks.log_likelihood(
             module.decode(code), x, log_scale.to(x.dtype)
         )
-        code_density = GaussianLogDensity(self.code_mean_, self.code_covariance_)
+        code_density = GaussianLogDensity(
+            self.code_mean_, self._code_whitening, self._code_log_norm
+        )
         code_term = code_density.to(x.device, x.dtype)(code)
         return reconstruction + code_term + self.codec_.log_abs_det_jacobian
 

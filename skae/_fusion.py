@@ -3,6 +3,7 @@
 import numbers
 
 import numpy as np
+import torch
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -13,13 +14,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import AutoencoderTransformer
-from ._base.neural import OFFSET_MAX_ROWS, BaseAutoencoder, OutlierScoresMixin
-from ._base.validation import check_rows
+from ._base.encoder_decoder import OFFSET_MAX_ROWS, BaseAutoencoder
+from ._base.outliers import OutlierScoresMixin
+from ._base.validation import check_rows, process_group_for
 from ._gan import HIDDEN_LAYER_SIZES, GANSampler
+from ._nn.affine import ZScoredSum
 from ._nn.weights import load_module_weights, module_weights
+from ._training.fusion import FineTuning, fine_tune_decoder, train_code_critic
 from ._training.inference import compute_dtype, predict_in_batches
-from ._training.nets import fine_tune_decoder, train_code_critic
-from ._training.parallel import current_group
 from ._training.stopping import interruptible
 from ._utils.random import MAX_SEED, fit_rng, subsample
 from ._utils.sklearn_compat import Interval, _fit_context
@@ -268,7 +270,7 @@ class AEGANFusion(
             return self._fit(X)
 
     def _fit(self, X):
-        current_group(owner=self)  # an error inside skae.parallel.data_parallel()
+        process_group_for(self, trains_data_parallel=False)
         rng = fit_rng(self.random_state)
         check_rows(self, X, reset=True, min_samples=2)  # errors name the fusion
         self.autoencoder_ = self._new_part("autoencoder", rng)
@@ -289,21 +291,23 @@ class AEGANFusion(
         self.fine_tuned_ = False
         self.history_ = []
         if self.fine_tune_steps > 0:
-            self.history_, self.fine_tuned_ = fine_tune_decoder(
-                autoencoder.net_.module_,
-                autoencoder._decoder_parameters(),
-                gan._generator_in_data_units(),
-                self._data_critic_params(),
-                autoencoder.codec_.blocks,
-                autoencoder._model_matrix(A),
+            decoder = autoencoder._trainable_decoder()
+            settings = FineTuning(
                 steps=self.fine_tune_steps,
                 lr=autoencoder.lr / DECODER_LR_DIVISOR,
                 critic_lr=DATA_CRITIC_LR,
                 adversarial_weight=self.adversarial_weight,
                 cycle_weight=self.cycle_weight,
-                latent_dim=gan.latent_dim,
                 max_error_increase=MAX_RECONSTRUCTION_INCREASE,
                 error_slack=RECONSTRUCTION_SLACK,
+            )
+            self.history_, self.fine_tuned_ = fine_tune_decoder(
+                decoder,
+                gan._generator_in_data_units(),
+                gan.latent_dim,
+                self._data_critic_params(decoder.blocks.n_columns),
+                autoencoder._model_matrix(A),
+                settings,
                 device=self.device_,
                 rng=rng,
                 verbose=self.verbose,
@@ -315,7 +319,6 @@ class AEGANFusion(
 
         self.code_critic_ = train_code_critic(
             gan._critic_copy(),
-            gan.codec_.blocks,
             gan._model_matrix(codes),
             steps=self.critic_steps,
             lr=CONTRAST_LR,
@@ -349,12 +352,12 @@ class AEGANFusion(
             part.set_params(scaler="standard")
         return part
 
-    def _data_critic_params(self):
-        """The fine-tuning critic's ``CriticModule`` parameters: an MLP of a GAN critic's
-        default widths for tables; for images, convolutions laid out as the autoencoder's
-        encoder."""
+    def _data_critic_params(self, n_features):
+        """The fine-tuning critic's ``CriticModule`` parameters for rows of ``n_features``
+        model columns: an MLP of a GAN critic's default widths for tables; for images,
+        convolutions laid out as the autoencoder's encoder."""
         autoencoder = self.autoencoder_
-        params = {"n_features": autoencoder.codec_.n_outputs}
+        params = {"n_features": n_features}
         if autoencoder.input_shape is None:
             return {**params, "hidden_layer_sizes": HIDDEN_LAYER_SIZES}
         return {
@@ -375,12 +378,18 @@ class AEGANFusion(
             1,
             compute_dtype(A),
             "cpu",
-            prepare=self.gan_.codec_.encode,
+            prepare=lambda codes: self.gan_._model_matrix(codes, dtype=None),
         )
         return np.c_[autoencoder_scores, critic[:, 0].astype(np.float64)]
 
     def _combine(self, terms):
-        return (terms - self.score_center_) / self.score_scale_ @ self.score_weights_
+        with torch.inference_mode():
+            return self._score_combination()(torch.from_numpy(terms)).numpy()
+
+    def _score_combination(self):
+        """The torch module that turns the ``(n, 2)`` score terms into ``score_samples``
+        (the :class:`~skae._base.contracts.FusedScores` contract, for ``skae.onnx``)."""
+        return ZScoredSum(self.score_center_, self.score_scale_, self.score_weights_)
 
     def score_samples(self, X):
         """Per-row normality score: higher is more normal.
@@ -399,8 +408,8 @@ class AEGANFusion(
         """
         return self._combine(self._score_terms(self._validate_input(X)))
 
-    # ------------------------------------------------ the encoder/decoder interface
-    # The part of BaseAutoencoder's interface that skae.metrics uses, through the parts.
+    # ------------------------------------------------ the Reconstructs contract
+    # What skae.metrics uses of an encoder/decoder (skae._base.contracts), through the parts.
     def _validate_input(self, X, owner=None):
         check_is_fitted(self)
         return self.autoencoder_._validate_input(X, owner=self if owner is None else owner)

@@ -7,12 +7,16 @@ import numbers
 import numpy as np
 
 from ._base.helper_models import MIXTURE_MAX_ROWS, fit_code_mixture, fit_pca
-from ._base.neural import WEIGHT_AVERAGE_DECAY, BaseNeuralEstimator
+from ._base.neural import BaseNeuralEstimator
 from ._nn.adversarial import CriticModule, GeneratorModule
-from ._nn.densities import Rescaled
+from ._nn.affine import Rescaled
 from ._nn.losses import AdversarialLoss
-from ._training.callbacks import EpochMeans, GeneratorMonitor, WeightAverage
-from ._training.compute import forward_multiply_adds
+from ._training.callbacks import (
+    WEIGHT_AVERAGE_DECAY,
+    EpochMeans,
+    GeneratorMonitor,
+    WeightAverage,
+)
 from ._training.nets import ADVERSARIAL_BETAS, GP_WEIGHT, AdversarialNet
 from ._utils.docstrings import fill_doc
 from ._utils.random import subsample
@@ -168,7 +172,6 @@ class GANSampler(BaseNeuralEstimator):
     }
     _net_class = AdversarialNet
     _table_scaler = "quantile"
-    _layer_size_params = ("hidden_layer_sizes", "critic_hidden_layer_sizes")
 
     def __init__(
         self,
@@ -255,7 +258,7 @@ class GANSampler(BaseNeuralEstimator):
         elif self.pca_init:
             pca = fit_pca(M, self.latent_dim)
             module.init_from_pca(pca.components_, pca.mean_, pca.explained_variance_)
-            self.codec_.blocks.logits_from_means_(module.linear)
+            self.net_.blocks.logits_from_means_(module.linear)
 
     def _net_params(self, n_train, params):
         return {
@@ -282,24 +285,17 @@ class GANSampler(BaseNeuralEstimator):
         batches_per_epoch = math.ceil(n_train / batch_size)
         return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_CRITIC_STEPS / batches_per_epoch))
 
-    def _extra_callbacks(self):
-        return [
+    def _training_setup(self, n_samples, rng, one_pass):
+        return None, [
             ("generator_loss", EpochMeans("generator_loss")),
             ("generator_monitor", GeneratorMonitor()),
             ("weight_average", WeightAverage(WEIGHT_AVERAGE_DECAY)),
         ]
 
-    def _multiply_adds_per_step(self):
-        # A critic step passes real, generated and interpolated rows through the critic.
-        net = self.net_
-        generator = forward_multiply_adds(net.module_, self.latent_dim)
-        critic = forward_multiply_adds(net.critic_, self.codec_.n_outputs)
-        return 3 * (generator + 3 * critic) * net.batch_size
-
     def _sample_codes(self, n_samples, rng):
         return rng.standard_normal((n_samples, self.latent_dim))
 
-    # ------------------------------------------------ what AEGANFusion uses
+    # ------------------------------------------------ the CodeSampler contract
     def _generator_in_data_units(self):
         """The fitted generator (itself, not a copy) with its outputs mapped back from
         the scaler's units to the data's."""

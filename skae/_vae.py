@@ -4,8 +4,8 @@ import numbers
 
 from skorch.callbacks import PassthroughScoring
 
+from ._base.encoder_decoder import BaseAutoencoder
 from ._base.helper_models import fit_pca
-from ._base.neural import BaseAutoencoder
 from ._nn.autoencoder import VAEModule
 from ._nn.losses import NegativeELBO, kl_to_standard_normal
 from ._training.callbacks import ActiveUnits, BatchKL
@@ -162,21 +162,23 @@ class VAETransformer(BaseAutoencoder):
     def _net_params(self, n_train, params):
         return {
             "criterion": NegativeELBO,
-            "criterion__blocks": self.codec_.blocks,
+            "criterion__blocks": params["blocks"],
             "beta": self.beta,
             "kl_warmup": self.kl_warmup,
         }
 
-    def _module_params(self):
-        return {"n_gaussian": self.codec_.blocks.n_numeric}
+    def _build_module(self, n_features):
+        return super()._build_module(n_features, n_gaussian=self.codec_.n_numeric)
 
-    def _extra_callbacks(self):
-        return [
+    def _training_setup(self, n_samples, rng, one_pass):
+        split, callbacks = super()._training_setup(n_samples, rng, one_pass)
+        records = [
             ("kl", BatchKL()),
             ("train_kl", PassthroughScoring(name="train_kl", on_train=True)),
             ("valid_kl", PassthroughScoring(name="valid_kl")),
             ("active_units", ActiveUnits()),
         ]
+        return split, [*records, *callbacks]
 
     def _init_module(self, module, M):
         if self.pca_init:
@@ -184,13 +186,11 @@ class VAETransformer(BaseAutoencoder):
             module.init_from_probabilistic_pca(
                 pca.components_, pca.mean_, pca.explained_variance_, pca.noise_variance_
             )
-            self.codec_.blocks.logits_from_means_(module.decoder_linear)
+            self.net_.blocks.logits_from_means_(module.decoder_linear)
 
     def _batch_scores(self, module, x):
         z_mean, z_logvar = module.encode_distribution(x)
-        log_likelihood = self.codec_.blocks.log_likelihood(
-            module.decode(z_mean), x, module.log_scale
-        )
+        log_likelihood = self.net_.blocks.log_likelihood(module.decode(z_mean), x, module.log_scale)
         elbo = log_likelihood - kl_to_standard_normal(z_mean, z_logvar)
         return elbo + self.codec_.log_abs_det_jacobian
 

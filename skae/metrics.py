@@ -16,11 +16,10 @@ from scipy.stats import ks_2samp
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array
 from threadpoolctl import threadpool_limits
 
 from ._tabular.codec import is_categorical
-from ._tabular.frames import to_pandas
+from ._tabular.frames import as_frame, to_pandas
 from ._utils.random import MAX_SEED
 
 __all__ = [
@@ -224,7 +223,8 @@ def _paired_tables(X_real, X_synthetic):
     """Both inputs as DataFrames with the same columns: numbers as float64, everything else
     as categories over the union of both inputs' values."""
     X_real, X_synthetic = to_pandas(X_real), to_pandas(X_synthetic)
-    real, synthetic = _as_frame(X_real, "X_real"), _as_frame(X_synthetic, "X_synthetic")
+    real = as_frame(X_real, "X_real", validate=True)
+    synthetic = as_frame(X_synthetic, "X_synthetic", validate=True)
     if real.shape[1] != synthetic.shape[1] or (
         isinstance(X_real, pd.DataFrame) and set(real.columns) != set(synthetic.columns)
     ):
@@ -242,15 +242,6 @@ def _paired_tables(X_real, X_synthetic):
             real[column] = a.astype(object).astype(dtype)
             synthetic[column] = b.astype(object).astype(dtype)
     return real, synthetic
-
-
-def _as_frame(X, name):
-    if isinstance(X, pd.DataFrame):
-        if len(X) == 0:
-            raise ValueError(f"{name} is empty.")
-        return X.reset_index(drop=True).copy()
-    X = check_array(X, dtype="numeric", ensure_all_finite=True, input_name=name)
-    return pd.DataFrame(X.astype(np.float64))
 
 
 def _finite(column, name):

@@ -14,8 +14,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ._base.neural import BaseAutoencoder
-from ._fusion import AEGANFusion
+from ._base.contracts import EncoderDecoder, FusedScores
 from ._gan import GANSampler
 
 __all__ = ["to_onnx"]
@@ -114,7 +113,7 @@ def _check_exportable(estimator, method):
             "export: it only samples. to_onnx exports an AutoencoderTransformer, a "
             "VAETransformer or an AEGANFusion."
         )
-    if not isinstance(estimator, BaseAutoencoder | AEGANFusion):
+    if not isinstance(estimator, EncoderDecoder | FusedScores):
         raise TypeError(
             "to_onnx exports an AutoencoderTransformer, a VAETransformer or an "
             f"AEGANFusion; got {type(estimator).__name__}."
@@ -124,78 +123,36 @@ def _check_exportable(estimator, method):
 
 
 def _graph(estimator, method):
-    """The torch module computing ``method`` of the fitted ``estimator`` from raw rows."""
-    owner = type(estimator).__name__
-    if isinstance(estimator, AEGANFusion):
+    """The torch module computing ``method`` of the fitted ``estimator`` from raw rows,
+    made of what its contract (``skae._base.contracts``) hands out."""
+    if isinstance(estimator, FusedScores):
         if method == "transform":
-            return _Codes(estimator.autoencoder_, owner)
-        return _FusionScores(estimator, owner)
+            return _Codes(estimator.autoencoder_, estimator)
+        return _FusionScores(estimator)
     if method == "transform":
-        return _Codes(estimator, owner)
-    return _RowScores(estimator, owner)
-
-
-def _scaling(estimator, owner):
-    """The affine map of ``estimator``'s codec, raw rows → model matrix, as a module; a
-    clear error for what the graph cannot compute. ``owner`` names the user's model."""
-    codec = estimator.codec_
-    if codec.categorical_:
-        raise ValueError(
-            f"{owner} was fitted with categorical columns {codec.categorical_names}, which "
-            "cannot be exported: the ONNX graph takes one float matrix, and categories are "
-            "encoded in Python. Encode them as numbers first (for example with "
-            "sklearn.preprocessing.OneHotEncoder) and fit on the numbers."
-        )
-    scaling = codec.affine_scaling()
-    if scaling is None:
-        raise ValueError(
-            f"{owner} was fitted with the quantile scaler (scaler={estimator.scaler!r}), "
-            "which cannot be exported: it maps each column through its empirical CDF, not "
-            "an affine map the ONNX graph computes. Fit with scaler='standard' to export."
-        )
-    if codec.scaler_ is None:
-        return nn.Identity()
-    return _Standardize(*scaling)
-
-
-def _inference_copy(module):
-    """A float32 copy of ``module`` on the CPU, in eval mode (the fitted one stays as it
-    is)."""
-    return copy.deepcopy(module).to("cpu", torch.float32).eval()
-
-
-class _Standardize(nn.Module):
-    """``(X - mean) / scale`` in float32, as ``StandardScaler`` on float32 rows."""
-
-    def __init__(self, mean, scale):
-        super().__init__()
-        self.register_buffer("mean", torch.as_tensor(mean, dtype=torch.float32))
-        self.register_buffer("scale", torch.as_tensor(scale, dtype=torch.float32))
-
-    def forward(self, X):
-        return (X - self.mean) / self.scale
+        return _Codes(estimator, estimator)
+    return _RowScores(estimator, estimator)
 
 
 class _Codes(nn.Module):
-    """An autoencoder's ``transform``: the codes of raw rows."""
+    """An autoencoder's ``transform``: the codes of raw rows. Errors name ``owner``, the
+    model exported."""
 
     def __init__(self, autoencoder, owner):
         super().__init__()
-        self.scaling = _scaling(autoencoder, owner)
-        self.module = _inference_copy(autoencoder.net_.module_)
+        self.scaling = autoencoder._scaling_module(owner)
+        self.module = autoencoder._inference_network()
 
     def forward(self, X):
         return self.module.encode(self.scaling(X))
 
 
-class _RowScores(nn.Module):
+class _RowScores(_Codes):
     """An autoencoder's ``score_samples``: its own per-row score (``_batch_scores``) of raw
     rows."""
 
     def __init__(self, autoencoder, owner):
-        super().__init__()
-        self.scaling = _scaling(autoencoder, owner)
-        self.module = _inference_copy(autoencoder.net_.module_)
+        super().__init__(autoencoder, owner)
         self.row_scores = autoencoder._batch_scores
 
     def forward(self, X):
@@ -204,22 +161,19 @@ class _RowScores(nn.Module):
 
 class _FusionScores(_RowScores):
     """An ``AEGANFusion``'s ``score_samples``: its autoencoder's score and its code critic's
-    logit of the (scaled) codes, each z-scored, then weighted and summed in float64, as
-    the fusion does."""
+    logit of the (scaled) codes, combined by the fusion's own score combination."""
 
-    def __init__(self, fusion, owner):
-        super().__init__(fusion.autoencoder_, owner)
-        self.code_scaling = _scaling(fusion.gan_, owner)
-        self.critic = _inference_copy(fusion.code_critic_)
-        self.register_buffer("center", torch.as_tensor(fusion.score_center_))
-        self.register_buffer("spread", torch.as_tensor(fusion.score_scale_))
-        self.register_buffer("weights", torch.as_tensor(fusion.score_weights_))
+    def __init__(self, fusion):
+        super().__init__(fusion.autoencoder_, fusion)
+        self.code_scaling = fusion.gan_._scaling_module(fusion)
+        self.critic = copy.deepcopy(fusion.code_critic_).to("cpu", torch.float32).eval()
+        self.combination = fusion._score_combination()
 
     def forward(self, X):
         x = self.scaling(X)
         critic = self.critic(self.code_scaling(self.module.encode(x)))
         terms = torch.stack([self.row_scores(self.module, x), critic], dim=1)
-        return ((terms.double() - self.center) / self.spread @ self.weights).float()
+        return self.combination(terms).float()
 
 
 def _export(graph, n_features, output, opset):

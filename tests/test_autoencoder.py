@@ -10,8 +10,9 @@ from sklearn.preprocessing import StandardScaler
 from skorch.history import History
 
 from skae import AutoencoderTransformer
-from skae._training.callbacks import EarlyStoppingFromStart, WeightAverage
+from skae._training.callbacks import WeightAverage
 from skae._training.data import TensorRows
+from skae._training.stopping import EarlyStoppingFromStart
 from skae._utils.sklearn_compat import InvalidParameterError
 from skae.metrics import reconstruction_error
 

@@ -1,6 +1,7 @@
 """The documentation covers every public name: an API page, and a runnable example."""
 
 import importlib
+import importlib.util
 import inspect
 import re
 from pathlib import Path
@@ -16,7 +17,7 @@ PUBLIC_MODULES = ["metrics", "plotting", "datasets", "onnx", "exceptions", "para
 def public_names():
     names = [("skae", name) for name in skae.__all__ if not name.startswith("__")]
     for module in PUBLIC_MODULES:
-        if (ROOT / "skae" / f"{module}.py").exists():
+        if importlib.util.find_spec(f"skae.{module}") is not None:
             imported = importlib.import_module(f"skae.{module}")
             exported = getattr(imported, "__all__", None) or [
                 name

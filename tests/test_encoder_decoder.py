@@ -4,8 +4,11 @@ API and their errors. Each test runs on each estimator; what is specific to one 
 its own test file."""
 
 import ast
+import importlib
 import inspect
 import pickle
+import pkgutil
+import re
 
 import numpy as np
 import pandas as pd
@@ -19,10 +22,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
+import skae._base.contracts
 import skae._fusion
 import skae._training.compute
 import skae.metrics
-from skae import AutoencoderTransformer, VAETransformer
+import skae.onnx
+import skae.plotting
+from skae import AEGANFusion, AutoencoderTransformer, GANSampler, VAETransformer
 from skae._utils.sklearn_compat import InvalidParameterError
 
 from .conftest import fast
@@ -237,49 +243,112 @@ def test_global_pandas_output_changes_what_comes_back_not_how_it_works(Estimator
     np.testing.assert_allclose(scores, model.score_samples(X_small))
 
 
-# ---------------------------------------------------------------- the interface for composition
-#: BaseAutoencoder's interface for AEGANFusion and skae.metrics, and GANSampler's for the
-#: fusion: the only private names they may use of the models they compose.
-INTERFACE = {
-    "_validate_input",
-    "_encode_rows",
-    "_row_scores",
-    "_row_errors",
-    "_column_errors",
-    "_decode",
-    "_model_matrix",
-    "_decoder_parameters",
-    "_refresh",
-    "_generator_in_data_units",
-    "_critic_copy",
-}
+# ---------------------------------------------------------------- the contracts
+#: The modules that drive skae's models from outside: the fusion composes them, the
+#: metrics, the exporter and the displays read them.
+#: Documented fitted attributes that are the models' internals all the same: a driver uses
+#: the contracts instead.
+INTERNALS = {"net_", "codec_"}
+#: Fitted attributes of the scikit-learn models a driver fits itself (CodeDisplay's PCA).
+SCIKIT_LEARN_ATTRIBUTES = {"explained_variance_ratio_"}
+DRIVERS = [
+    skae._fusion,
+    skae.metrics,
+    skae.onnx,
+    *(
+        importlib.import_module(f"skae.plotting.{info.name}")
+        for info in pkgutil.iter_modules(skae.plotting.__path__)
+    ),
+]
 
 
-@pytest.mark.parametrize("module", [skae._fusion, skae.metrics], ids=lambda m: m.__name__)
-def test_composition_uses_only_the_interface(module):
-    """The fusion and the metrics call no private method of another model outside the
-    interface (their own, on ``self``, are theirs)."""
-    tree = ast.parse(inspect.getsource(module))
-    used = {
-        node.attr
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Attribute)
-        and node.attr.startswith("_")
-        and not node.attr.startswith("__")
-        and not (isinstance(node.value, ast.Name) and node.value.id in {"self", "np", "torch"})
-        and not node.attr.endswith("_")  # fitted attributes, such as ``codec_``
+def contract_names():
+    """The private methods of the contracts in ``skae._base.contracts``."""
+    protocols = [
+        value
+        for value in vars(skae._base.contracts).values()
+        if isinstance(value, type) and getattr(value, "_is_protocol", False)
+    ]
+    return {
+        name
+        for protocol in protocols
+        for name in vars(protocol)
+        if name.startswith("_") and not name.startswith("__") and callable(vars(protocol)[name])
     }
-    assert used <= INTERFACE, used - INTERFACE
+
+
+def documented_attributes():
+    """The fitted attributes (``name_``) the public estimators' docstrings document."""
+    names = set()
+    for estimator in (AutoencoderTransformer, VAETransformer, GANSampler, AEGANFusion):
+        section = estimator.__doc__.split("Attributes\n    ----------\n")[1]
+        section = re.split(r"\n    \S[^\n]*\n    -{3,}\n", section)[0]
+        for line in section.splitlines():
+            if re.match(r"^    \w", line) and " : " in line:
+                names |= {name.strip() for name in line.split(" : ")[0].split(",")}
+    return {name for name in names if name.endswith("_")}
+
+
+def attributes_of_other_objects(module):
+    """Each attribute name ``module`` reads of an object other than ``self`` and its
+    imported modules: ``x.name`` and ``getattr(x, "name", ...)``."""
+    tree = ast.parse(inspect.getsource(module))
+    imported = {
+        (alias.asname or alias.name).partition(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    skipped = imported | {"self", "cls"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            if not (isinstance(node.value, ast.Name) and node.value.id in skipped):
+                yield node.attr
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in {"getattr", "hasattr"}
+            and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant)
+        ):
+            yield node.args[1].value
+
+
+def test_the_contract_names_are_collected():
+    assert {"_encode_rows", "_trainable_decoder", "_critic_copy", "_kept_epoch"} <= (
+        contract_names()
+    )
+    assert {"autoencoder_", "offset_", "n_components_", "history_"} <= documented_attributes()
+
+
+@pytest.mark.parametrize("module", DRIVERS, ids=lambda m: m.__name__)
+def test_models_are_driven_only_through_their_contracts(module):
+    """The fusion, the metrics, the exporter and the displays use another model only
+    through the private methods of ``skae._base.contracts`` and its documented fitted
+    attributes: never its codec, its net or another internal."""
+    contracts, documented = contract_names(), documented_attributes()
+    internal = {
+        name
+        for name in attributes_of_other_objects(module)
+        if (name.startswith("_") and not name.startswith("__") and name not in contracts)
+        or (
+            name.endswith("_")
+            and not name.startswith("_")
+            and name not in documented | SCIKIT_LEARN_ATTRIBUTES
+        )
+        or name in INTERNALS
+    }
+    assert not internal, internal
 
 
 def test_decoder_parameters_change_decoding_not_encoding(Estimator, X_small, fitted):
     A = fitted._validate_input(X_small)
     codes = fitted._encode_rows(A)
     decoded = fitted._decode(codes)
-    names = [name for name, _ in fitted._decoder_parameters()]
+    names = [name for name, _ in fitted._trainable_decoder().parameters]
     assert names and all(name.startswith(("decoder_net.", "decoder_linear.")) for name in names)
     with torch.no_grad():
-        for _, parameter in fitted._decoder_parameters():
+        for _, parameter in fitted._trainable_decoder().parameters:
             parameter.add_(0.1)
     np.testing.assert_array_equal(fitted._encode_rows(A), codes)
     assert not np.allclose(fitted._decode(codes), decoded)
@@ -289,7 +358,7 @@ def test_refresh_refits_what_depends_on_the_decoder(Estimator, X_small, fitted):
     A = fitted._validate_input(X_small)
     offset = fitted.offset_
     with torch.no_grad():
-        for _, parameter in fitted._decoder_parameters():
+        for _, parameter in fitted._trainable_decoder().parameters:
             parameter.mul_(0.5)
     fitted._refresh(A, np.random.RandomState(0))
     assert fitted.offset_ != offset

@@ -18,7 +18,7 @@ from sklearn.model_selection import GridSearchCV
 import skae._fusion
 from skae import AEGANFusion, AutoencoderTransformer, GANSampler, VAETransformer
 from skae._nn.output_blocks import OutputBlocks
-from skae._training.nets import ContrastNet
+from skae._training.fusion import ContrastNet
 from skae._utils.sklearn_compat import InvalidParameterError
 
 from .conftest import fast, fast_fusion
@@ -339,7 +339,7 @@ def test_global_pandas_output_changes_what_comes_back_not_how_it_works(X_small):
 
 
 def test_ctrl_c_in_any_stage_propagates_and_leaves_the_fusion_unfitted(X_small, monkeypatch):
-    from skae._training.nets import ContrastNet
+    from skae._training.fusion import ContrastNet
 
     def interrupted(self, batch, **fit_params):
         raise KeyboardInterrupt

@@ -17,7 +17,7 @@ from skae import AutoencoderTransformer, GANSampler, VAETransformer
 from skae._nn.adversarial import CriticModule
 from skae._nn.layers import conv_decoder, conv_encoder
 from skae._nn.output_blocks import OutputBlocks
-from skae._training import nets as _nets
+from skae._training import fusion as _fusion_training
 from skae._utils.sklearn_compat import InvalidParameterError
 from skae.metrics import reconstruction_error
 
@@ -70,7 +70,7 @@ def test_fusion_with_convolutional_parts(digits, monkeypatch):
         critics.append(CriticModule(*args, **kwargs))
         return critics[-1]
 
-    monkeypatch.setattr(_nets, "CriticModule", recording_critic)
+    monkeypatch.setattr(_fusion_training, "CriticModule", recording_critic)
     fusion = fast_fusion(
         autoencoder_params={"input_shape": (1, 8, 8), "hidden_layer_sizes": (4, 8)},
     ).fit(digits)
@@ -170,7 +170,7 @@ def test_sigmoid_outputs_stay_in_the_unit_interval(Estimator, pixels):
 def test_auto_bounds_the_outputs_of_unscaled_images_in_the_unit_interval(Estimator, pixels):
     def bounded(X, **params):
         model = fast(Estimator, hidden_layer_sizes=(4,), max_epochs=1, **params)
-        return model.fit(X).codec_.unit_interval
+        return model.fit(X).codec_.unit_interval_
 
     assert bounded(pixels, input_shape=(1, 8, 8))
     assert not bounded(pixels * 16, input_shape=(1, 8, 8))  # pixels 0-16: squared error

@@ -241,7 +241,7 @@ def test_codec_round_trip_is_exact(frame):
     M = codec.encode(A)
     assert M.shape == (len(frame), codec.n_outputs)
     # one-hot blocks: 3 grades seen (not "unused"), city 2 + missing, name 3 + missing, 2 bools
-    assert codec.blocks.category_sizes == [3, 3, 4, 2]
+    assert codec.layout()[1] == [3, 3, 4, 2]
     back = codec.to_output(codec.decode(M))
     pd.testing.assert_frame_equal(back, frame, check_exact=False)
 

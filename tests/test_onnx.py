@@ -130,7 +130,7 @@ def test_image_models_with_convolutions_and_bernoulli_pixels_export():
     X, _ = load_digits(return_X_y=True)
     X = (X[:300] / 16).astype(np.float32)
     ae = fast(AutoencoderTransformer, hidden_layer_sizes=(4,), input_shape=(1, 8, 8)).fit(X)
-    assert ae.codec_.unit_interval
+    assert ae.codec_.unit_interval_
     # rtol 3e-5: torch's builds differ in their CPU convolutions at float32 rounding (PyPI's
     # CUDA builds give scores 1.5e-5 off onnxruntime's here, the CPU build 2e-7); a
     # log(sigmoid) computed inexactly would be off by far more.

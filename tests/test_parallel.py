@@ -57,7 +57,7 @@ def test_data_parallel_loss_falls(two_processes, name):
 def test_data_parallel_result_is_a_plain_estimator(two_processes, name):
     model = pickle.loads(pickle.dumps(two_processes[0]["models"][name]))
     assert type(model.net_.module_).__name__ in ("AutoencoderModule", "VAEModule")
-    assert not hasattr(model.net_, "parallel_module_")
+    assert model.net_._parallel_forward is None  # the DDP wrapper lives only while training
     X = load_digits().data[600:700]
     assert model.transform(X).shape == (100, 4)
     assert np.isfinite(model.score_samples(X)).all()

@@ -53,8 +53,48 @@ def mixed_table():
     )
 
 
-def test_plots_without_a_display():
+def test_plots_without_a_display(autoencoder, monkeypatch):
+    """Given no Axes, every display draws on a new figure of the backend chosen before
+    skae.plotting was imported (here Agg, which needs no screen): it neither switches the
+    backend nor shows the figure."""
+    ae, X = autoencoder
+
+    def show(*args, **kwargs):
+        raise AssertionError("a display showed its figure")
+
+    monkeypatch.setattr(plt, "show", show)
+    monkeypatch.setattr(matplotlib.figure.Figure, "show", show)
+    figures = [
+        TrainingHistoryDisplay.from_estimator(ae).figure_,
+        AnomalyScoreDisplay.from_estimator(ae, X, np.arange(len(X)) % 7 == 0).figure_,
+        ColumnErrorDisplay.from_estimator(ae, X).figure_,
+        CodeDisplay.from_estimator(ae, X).figure_,
+        SampleComparisonDisplay.from_samples(X, X[::-1]).figure_,
+        plot_image_grid(X[:4, :6], (2, 3)).figure,
+    ]
+    assert sorted(figure.number for figure in figures) == plt.get_fignums()  # one each
+    for figure in figures:
+        figure.canvas.draw()
     assert matplotlib.get_backend().lower() == "agg"
+
+
+def test_every_display_draws_on_the_axes_it_is_given(autoencoder):
+    ae, X = autoencoder
+    figure, axes = plt.subplots(2, 4)
+    axes = axes.ravel()
+    history = TrainingHistoryDisplay.from_estimator(ae, ax=axes[0])
+    anomaly = AnomalyScoreDisplay.from_estimator(ae, X, np.arange(len(X)) % 7 == 0, ax=axes[1:3])
+    columns = ColumnErrorDisplay.from_estimator(ae, X, ax=axes[3])
+    codes = CodeDisplay.from_estimator(ae, X, ax=axes[4])
+    samples = SampleComparisonDisplay.from_samples(X[:, :2], X[::-1, :2], ax=axes[5:7])
+    grid = plot_image_grid(X[:4, :6], (2, 3), ax=axes[7])
+    assert history.ax_ is axes[0] and anomaly.ax_ is axes[1] and anomaly.roc_ax_ is axes[2]
+    assert columns.ax_ is axes[3] and codes.ax_ is axes[4] and grid is axes[7]
+    assert list(samples.axes_) == list(axes[5:7])
+    displays = (history, anomaly, columns, codes, samples)
+    assert all(display.figure_ is figure for display in displays)
+    assert all(ax.has_data() for ax in axes)  # each drew on its own Axes
+    assert plt.get_fignums() == [figure.number]  # and made no figure of its own
 
 
 # --------------------------------------------------------------------------- history
@@ -271,11 +311,12 @@ def test_sample_comparison_of_a_gan(X_small):
 
 
 def test_missing_matplotlib_says_how_to_install_it(monkeypatch):
-    from skae import plotting
-
+    display = TrainingHistoryDisplay(epochs=np.arange(1, 3), losses={"loss": np.ones(2)})
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r'pip install "skae\[plot\]"'):
-        plotting._pyplot()
+        display.plot()
+    with pytest.raises(ImportError, match=r'pip install "skae\[plot\]"'):
+        plot_image_grid(np.zeros((1, 4)), (2, 2))
 
 
 # --------------------------------------------------------------------------- images

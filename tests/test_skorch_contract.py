@@ -1,8 +1,10 @@
 """How skae's nets use skorch: the criteria are the real losses, metrics are recorded by
 callbacks, extra modules take their parameters through skorch's routing, and each private
-name skae still relies on (skorch's ``_set_training``, ``EarlyStopping._calc_new_threshold``,
-``torch._foreach_lerp_``) is pinned here, so that a release that changes one fails a test
-instead of silently changing training."""
+name or behaviour skae relies on (skorch's ``_set_training``, ``_modules``,
+``EarlyStopping._calc_new_threshold`` and its stop at ``misses_ == patience``, the body of
+``run_single_epoch``, ``set_params`` refusing iterator parameters, ``torch._foreach_lerp_``)
+is pinned here, so that a release that changes one fails a test instead of silently
+changing training."""
 
 import numpy as np
 import pytest
@@ -14,9 +16,9 @@ from skae import AutoencoderTransformer, GANSampler, VAETransformer
 from skae._nn.adversarial import CriticModule, GeneratorModule
 from skae._nn.losses import AdversarialLoss, NegativeELBO, ReconstructionLoss, kl_to_standard_normal
 from skae._nn.output_blocks import OutputBlocks
-from skae._training.callbacks import EarlyStoppingFromStart
-from skae._training.data import tensor_loop_params
-from skae._training.nets import AdversarialNet
+from skae._training.data import HoldOut, tensor_loop_params
+from skae._training.nets import AdversarialNet, BaseNet
+from skae._training.stopping import EarlyStoppingFromStart
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +31,7 @@ def test_the_autoencoders_criterion_is_its_training_loss(X):
     criterion = ae.net_.criterion_
     assert isinstance(criterion, ReconstructionLoss)
     M = torch.from_numpy(ae.codec_.encode(X, dtype=np.float32))
-    module, blocks = ae.net_.module_, ae.codec_.blocks
+    module, blocks = ae.net_.module_, ae.net_.blocks
     with torch.no_grad():
         expected = blocks.mean_reconstruction_loss(module(M), M).item()
         assert criterion(module(M), M).item() == pytest.approx(expected)
@@ -45,7 +47,7 @@ def test_the_vaes_criterion_is_the_negative_elbo(X):
     module = vae.net_.module_
     with torch.no_grad():
         x_mean, z_mean, z_logvar = module(M)
-        nll = -vae.codec_.blocks.log_likelihood(x_mean, M, module.log_scale)
+        nll = -vae.net_.blocks.log_likelihood(x_mean, M, module.log_scale)
         expected = (nll + 2.0 * kl_to_standard_normal(z_mean, z_logvar)).mean()
         assert vae.net_.get_loss((x_mean, z_mean, z_logvar), M).item() == pytest.approx(
             expected.item(), rel=1e-6
@@ -107,8 +109,6 @@ def test_skorch_calls_the_mode_switch_that_skips_unchanged_modes(X, monkeypatch)
         calls["switches"] += 1
         return original(self, training)
 
-    from skae._training.nets import BaseNet
-
     override = BaseNet._set_training
 
     def counting_override(self, training=True):
@@ -159,3 +159,79 @@ def test_foreach_lerp_moves_each_average_towards_its_weight():
     torch._foreach_lerp_(averages, weights, 0.25)
     torch.testing.assert_close(averages[0], torch.full((3,), 0.5))
     torch.testing.assert_close(averages[1], torch.full((2,), 1.5))
+
+
+def test_skorch_refuses_iterator_parameters_of_an_initialised_net(X):
+    """Pins why a continued fit sets ``iterator_train__seed`` as an attribute: skorch's
+    ``set_params`` refuses it once the net is initialised, and the attribute is what its
+    ``get_iterator`` reads."""
+    ae = AutoencoderTransformer(n_components=2, max_epochs=2, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="Something went wrong"):
+        ae.net_.set_params(iterator_train__seed=5)
+    ae.net_.iterator_train__seed = 5
+    assert ae.net_.get_params_for("iterator_train")["seed"] == 5
+    assert ae.net_.get_iterator(ae.net_.get_dataset(torch.zeros(4, 6)), training=True).generator
+
+
+def test_skorch_registers_the_modules_that_saving_stores(X):
+    """Pins ``NeuralNet._modules``, the registry ``skae._training.persistence`` saves the
+    weights of: every module of a net, by name, and nothing else."""
+    ae = AutoencoderTransformer(n_components=2, max_epochs=1, random_state=0).fit(X)
+    gan = GANSampler(max_epochs=1, random_state=0).fit(X)
+    assert ae.net_._modules == ["module"]
+    assert gan.net_._modules == ["module", "critic"]
+
+
+def test_skorchs_early_stopping_stops_when_its_misses_reach_patience():
+    """Pins how ``EarlyStoppingFromStart`` tells its own stop from Ctrl-C: skorch's
+    ``EarlyStopping`` raises ``KeyboardInterrupt`` in the epoch whose misses reach
+    ``patience``, and only then."""
+    callback = skorch.callbacks.EarlyStopping(monitor="valid_loss", patience=2).initialize()
+
+    class Net:
+        history = History()
+        verbose = 0
+
+    callback.on_train_begin(Net())
+    for epoch, loss in enumerate([1.0, 2.0], start=1):
+        Net.history.new_epoch()
+        Net.history.record("epoch", epoch)
+        Net.history.record("valid_loss", loss)
+        callback.on_epoch_end(Net())  # an improvement, then one miss
+    Net.history.new_epoch()
+    Net.history.record("epoch", 3)
+    Net.history.record("valid_loss", 3.0)
+    with pytest.raises(KeyboardInterrupt):
+        callback.on_epoch_end(Net())
+    assert callback.misses_ == callback.patience
+
+
+def test_run_single_epoch_records_what_skorchs_own_records(X, monkeypatch):
+    """Pins ``BaseNet.run_single_epoch``, a copy of skorch's epoch that reads the batch
+    losses once per epoch: trained alike, skorch's own epoch leaves the same history and
+    makes the same callback calls."""
+
+    def train(run_single_epoch):
+        calls = []
+
+        class Recorder(skorch.callbacks.Callback):
+            def on_batch_begin(self, net, training=False, **kwargs):
+                calls.append(("begin", training))
+
+            def on_batch_end(self, net, training=False, **kwargs):
+                calls.append(("end", training, sorted(kwargs)))
+
+        monkeypatch.setattr(BaseNet, "run_single_epoch", run_single_epoch)
+        ae = AutoencoderTransformer(n_components=2, max_epochs=3, batch_size=40, random_state=0)
+        monkeypatch.setattr(
+            ae, "_training_setup", lambda *args: (HoldOut(0.25, 0), [("recorder", Recorder())])
+        )
+        ae.fit(X)
+        history = [{k: v for k, v in row.items() if k != "dur"} for row in ae.net_.history]
+        for row in history:
+            row["batches"] = [{k: pytest.approx(v) for k, v in b.items()} for b in row["batches"]]
+        return history, calls
+
+    ours = train(BaseNet.run_single_epoch)
+    skorchs = train(skorch.NeuralNet.run_single_epoch)
+    assert ours == skorchs

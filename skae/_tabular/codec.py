@@ -13,9 +13,9 @@ Three forms of the same rows:
   block holds the network's logits, and becomes the most probable category or a category
   drawn from their softmax.
 
-:class:`~skae._nn.output_blocks.OutputBlocks` (``TableCodec.blocks``) tells the networks the same
-layout, so that every estimator gives its categorical outputs a softmax and a cross-entropy
-loss and its numeric outputs a regression loss.
+:meth:`TableCodec.layout` describes the model matrix's columns to the networks (for
+``skae._nn.output_blocks.OutputBlocks``), so that every estimator gives its categorical
+outputs a softmax and a cross-entropy loss and its numeric outputs a regression loss.
 """
 
 import numpy as np
@@ -23,7 +23,6 @@ import pandas as pd
 from scipy.special import expit
 from sklearn.preprocessing import QuantileTransformer, StandardScaler
 
-from .._nn.output_blocks import OutputBlocks
 from .categories import Categories
 from .frames import from_pandas
 from .state import dtype_from_state, dtype_state
@@ -33,6 +32,9 @@ MAX_DECIMALS = 6
 #: Rows per chunk when the standard scaler is fitted: memory holds a chunk's float64 copy,
 #: not the whole matrix's.
 SCALER_FIT_ROWS = 16384
+#: Quantiles the quantile scaler keeps of each column, at most (``QuantileTransformer``'s
+#: default): more add little resolution at a cost in memory and time.
+MAX_QUANTILES = 1000
 #: Rows encoded at a time into the model matrix: the temporaries of scaling and one-hot
 #: encoding are a block's, not the whole matrix's.
 ENCODE_BLOCK_ROWS = 8192
@@ -41,13 +43,6 @@ ENCODE_BLOCK_ROWS = 8192
 def is_categorical(dtype):
     """Whether a DataFrame column of this dtype is modelled as categories."""
     return not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
-
-
-def categorical_columns(X):
-    """Names of the columns of a DataFrame that are modelled as categories."""
-    if not isinstance(X, pd.DataFrame):
-        return []
-    return [col for col, dtype in X.dtypes.items() if is_categorical(dtype)]
 
 
 def _check_dtype_supported(name, dtype):
@@ -66,8 +61,8 @@ class TableCodec:
     ``scaler`` normalises the numeric columns: ``"standard"`` (standardisation),
     ``"quantile"`` (each column through its empirical CDF onto a standard normal) or
     ``None``. ``learn_columns`` and ``fit`` are called in the estimator's ``fit``;
-    ``encode`` and ``decode`` work on chunks of rows, so inference never holds a
-    full-size intermediate.
+    ``encode``, ``decode`` and ``decode_sample`` work on chunks of rows, so inference never
+    holds a full-size intermediate.
     """
 
     def __init__(self, scaler="standard"):
@@ -105,8 +100,8 @@ class TableCodec:
         range and precision (the fewest decimals, up to ``MAX_DECIMALS``, that write all
         its values; ``-1`` when none do), which samples keep to. ``unit_interval=True``
         (with no scaler) models the numbers as values in [0, 1], whose logits the networks
-        output (see :class:`~skae._nn.output_blocks.OutputBlocks`)."""
-        self.unit_interval = bool(unit_interval)
+        output (see :meth:`layout`)."""
+        self.unit_interval_ = bool(unit_interval)
         self.dtype_ = A.dtype
         numeric = self.numeric_columns(A)
         self.scaler_ = None
@@ -118,14 +113,16 @@ class TableCodec:
                 self.scaler_.partial_fit(numeric[start : start + SCALER_FIT_ROWS])
         elif self.scaler == "quantile" and len(self.numeric_):
             self.scaler_ = QuantileTransformer(
-                n_quantiles=min(1000, len(A)), output_distribution="normal", random_state=0
+                n_quantiles=min(MAX_QUANTILES, len(A)), output_distribution="normal", random_state=0
             )
             self.scaler_.set_output(transform="default").fit(numeric)
         self.low_, self.high_ = numeric.min(axis=0), numeric.max(axis=0)
         self.decimals_ = np.array([_decimals(column) for column in numeric.T], dtype=int)
-        sizes = [c.size for c in self.categorical_.values()]
-        self.blocks = OutputBlocks(len(self.numeric_), sizes, unit_interval=self.unit_interval)
-        self._offsets = np.array([block.start for block in self.blocks.category_slices])
+        sizes = [categories.size for categories in self.categorical_.values()]
+        ends = len(self.numeric_) + np.cumsum(sizes, dtype=int)
+        self.category_slices_ = [
+            slice(int(end - size), int(end)) for end, size in zip(ends, sizes, strict=True)
+        ]
         return self
 
     def update(self, A, scaling=True):
@@ -153,9 +150,23 @@ class TableCodec:
         return [categories.name for categories in self.categorical_.values()]
 
     @property
+    def n_numeric(self):
+        """Number of numeric columns: the first columns of the model matrix."""
+        return len(self.numeric_)
+
+    @property
     def n_outputs(self):
         """Width of the model matrix."""
-        return self.blocks.n_columns
+        if self.category_slices_:
+            return self.category_slices_[-1].stop
+        return self.n_numeric
+
+    def layout(self):
+        """The model matrix's columns as the networks see them: ``(n_numeric,
+        category_sizes, unit_interval)``, the arguments of
+        ``skae._nn.output_blocks.OutputBlocks``."""
+        sizes = [block.stop - block.start for block in self.category_slices_]
+        return self.n_numeric, sizes, self.unit_interval_
 
     @property
     def log_abs_det_jacobian(self):
@@ -261,33 +272,35 @@ class TableCodec:
         out[:, : len(self.numeric_)] = numeric
         out[:, len(self.numeric_) :] = 0
         codes = A[:, list(self.categorical_)].astype(np.intp)
-        out[np.arange(len(A))[:, None], self._offsets + codes] = 1
+        starts = np.array([block.start for block in self.category_slices_])
+        out[np.arange(len(A))[:, None], starts + codes] = 1
 
-    def decode(self, M, random_state=None):
-        """Model matrix → validated rows in the user's units.
+    def decode(self, M):
+        """Model matrix → validated rows in the user's units: a reconstruction. A
+        categorical block, which holds logits, gives its most probable category."""
+        return self._decode(M, lambda logits: logits.argmax(axis=1))
 
-        Without ``random_state`` (a reconstruction) a categorical block, which holds
-        logits, gives its most probable category. With one (a ``RandomState``: a sample)
-        it gives a category drawn from their softmax, and numbers are kept to the range
-        and precision of the training column, so that samples look like training rows.
-        """
+    def decode_sample(self, M, random_state):
+        """Model matrix → validated rows that look like training rows: a sample. A
+        categorical block gives a category drawn from the softmax of its logits with
+        ``random_state`` (a ``RandomState``), and numbers are kept to the range and
+        precision of their training column."""
+        return self._decode(M, lambda logits: _draw(logits, random_state), like_training=True)
+
+    def _decode(self, M, category_of, like_training=False):
         numeric = M[:, : len(self.numeric_)]
-        if self.unit_interval:
+        if self.unit_interval_:
             numeric = expit(numeric)
         if self.scaler_ is not None:
             numeric = self.scaler_.inverse_transform(numeric).astype(M.dtype, copy=False)
-        if random_state is not None:
+        if like_training:
             numeric = self._like_training(numeric)
         if not self.categorical_:
             return numeric
         A = np.empty((len(M), len(self.numeric_) + len(self.categorical_)), dtype=M.dtype)
         A[:, self.numeric_] = numeric
-        for j, block in zip(self.categorical_, self.blocks.category_slices, strict=True):
-            logits = M[:, block]
-            if random_state is None:
-                A[:, j] = logits.argmax(axis=1)
-            else:
-                A[:, j] = _draw(logits, random_state)
+        for j, block in zip(self.categorical_, self.category_slices_, strict=True):
+            A[:, j] = category_of(M[:, block])
         return A
 
     def _like_training(self, numeric):

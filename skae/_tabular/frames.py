@@ -3,7 +3,9 @@ pyarrow Tables by converting them to pandas on the way in (with their own ``to_p
 which needs pyarrow) and back to their library on the way out (``sample`` and
 ``inverse_transform`` return the kind of frame ``fit`` saw)."""
 
+import numpy as np
 import pandas as pd
+from sklearn.utils.validation import check_array
 
 #: The frame libraries skae converts, by the top-level module of the frame's type.
 CONVERTED_LIBRARIES = ("polars", "pyarrow")
@@ -31,6 +33,52 @@ def to_pandas(X):
             f"skae converts {type(X).__module__.partition('.')[0]} frames to pandas, which "
             "needs pyarrow: pip install pyarrow (or pass a pandas DataFrame)."
         ) from error
+
+
+def as_frame(X, name, *, validate=False):
+    """``X`` as a pandas DataFrame with a ``RangeIndex``, for the metrics and the plots.
+
+    A polars DataFrame or pyarrow Table is converted (:func:`to_pandas`); a pandas
+    DataFrame keeps its columns and dtypes; anything else is taken as a 2-D array.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame of shape (n_samples, n_features)
+        The rows.
+    name : str
+        Names ``X`` in error messages.
+    validate : bool, default=False
+        Check the rows as ``skae.metrics`` scores them: a DataFrame must then have at least
+        one row, and an array must pass scikit-learn's ``check_array`` (2-D, at least one
+        row, finite numbers) and becomes float64 columns labelled ``0, 1, ...``. Otherwise
+        (``skae.plotting``) an array of any dtype must be 2-D, and its columns are named
+        ``x0, x1, ...``.
+
+    Returns
+    -------
+    frame : DataFrame of shape (n_samples, n_features)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skae._tabular.frames import as_frame
+    >>> as_frame(np.eye(2, dtype=int), "X").columns.tolist()
+    ['x0', 'x1']
+    >>> as_frame(np.eye(2, dtype=int), "X", validate=True).dtypes.tolist()
+    [dtype('float64'), dtype('float64')]
+    """
+    X = to_pandas(X)
+    if isinstance(X, pd.DataFrame):
+        if validate and len(X) == 0:
+            raise ValueError(f"{name} is empty.")
+        return X.reset_index(drop=True)
+    if validate:
+        X = check_array(X, dtype="numeric", ensure_all_finite=True, input_name=name)
+        return pd.DataFrame(X.astype(np.float64))
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D; got shape {X.shape}.")
+    return pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
 
 
 def arrow_schema(X):

@@ -1,88 +1,20 @@
-"""skorch callbacks of skae's training loops: stopping (on divergence, early), weight
-averaging, progress, and the per-epoch records of ``history_``."""
+"""skorch callbacks of skae's training loops: weight averaging, progress, per-epoch
+records (the KL, active units, generator losses and diversity) and ``history_`` made of
+them. The callbacks that stop training are in ``skae._training.stopping``."""
 
-import math
 from contextlib import contextmanager
-from copy import deepcopy
 
 import numpy as np
 import torch
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback
 from tqdm.auto import tqdm
 
 from .._nn.losses import kl_to_standard_normal
-from ..exceptions import TrainingDivergedError
+from .stopping import StopOnDivergence
 
-
-class StopOnDivergence(Callback):
-    """Raise :class:`TrainingDivergedError` at the end of an epoch in which a batch loss
-    was NaN or infinite (the losses are read from the device once per epoch)."""
-
-    def on_epoch_end(self, net, **kwargs):
-        for batch in net.history[-1]["batches"]:
-            for key in ("train_loss", "valid_loss"):
-                value = batch.get(key, 0.0)
-                if not math.isfinite(value):
-                    raise TrainingDivergedError(
-                        f"Training diverged in epoch {len(net.history)}: the "
-                        f"{'training' if key == 'train_loss' else 'validation'} loss became "
-                        f"{value}. Lower the learning rate (lr={net.lr:g} now), or check the "
-                        "input for extreme values or columns on very different scales."
-                    )
-
-
-class StopTraining(KeyboardInterrupt):
-    """How early stopping ends skorch's training loop (skorch's own ``EarlyStopping``
-    raises a plain ``KeyboardInterrupt``), told apart from Ctrl-C."""
-
-
-class TrainingInterrupted(Exception):
-    """A ``KeyboardInterrupt`` during training, carried past skorch, which would swallow
-    it and return a half-trained net (see :func:`skae._training.stopping.interruptible`)."""
-
-
-class EarlyStoppingFromStart(EarlyStopping):
-    """skorch's ``EarlyStopping`` with the untrained weights as the first candidate.
-
-    Training then never returns weights whose monitored loss is worse than the initial
-    ones: a PCA-initialised autoencoder ends no worse than PCA on the validation rows.
-    The relative threshold is taken of ``|loss|``, so it also holds for negative losses
-    (a negative log-likelihood can be below zero).
-
-    Until an epoch first beats the untrained weights, ``START_PATIENCE_FACTOR`` times
-    ``patience`` epochs may pass without improvement: from a PCA start the loss first
-    rises for a few epochs as the non-linear part wakes up, and counting those as misses
-    would stop training at the PCA solution.
-    """
-
-    START_PATIENCE_FACTOR = 3
-
-    def on_epoch_end(self, net, **kwargs):
-        patience = self.patience
-        if self.best_epoch_ == 0:  # nothing has beaten the untrained weights yet
-            self.patience = patience * self.START_PATIENCE_FACTOR
-        try:
-            super().on_epoch_end(net, **kwargs)
-        except KeyboardInterrupt:
-            if self.misses_ != self.patience:
-                raise  # Ctrl-C, not a decision to stop
-            raise StopTraining from None
-        finally:
-            self.patience = patience
-
-    def _calc_new_threshold(self, score):
-        return score - self.threshold * abs(score)
-
-    def on_train_begin(self, net, X=None, **kwargs):
-        super().on_train_begin(net, X=X, **kwargs)
-        train, valid = net.get_split_datasets(X)
-        rows = valid if self.monitor == "valid_loss" else train
-        total = sum(
-            net.validation_step(batch)["loss"].item() * len(batch[0])
-            for batch in net.get_iterator(rows)
-        )
-        self.dynamic_threshold_ = self._calc_new_threshold(total / len(rows))
-        self.best_model_weights_ = deepcopy(net.module_.state_dict())
+#: Per-step decay of the moving average of the weights (:class:`WeightAverage`; about the
+#: last 100 steps) that autoencoders validate with and keep, and GANs sample with.
+WEIGHT_AVERAGE_DECAY = 0.99
 
 
 class WeightAverage(Callback):
@@ -232,7 +164,7 @@ class ActiveUnits(Callback):
         self.rows_ = X.take(slice(0, self.max_rows))
 
     def on_epoch_end(self, net, **kwargs):
-        net._set_training(False)
+        net.module_.eval()  # the next training step switches the net back
         with torch.no_grad():
             z_mean = net.module_.encode(self.rows_.to(net.device))
         variance = z_mean.var(dim=0) if len(z_mean) > 1 else torch.zeros(z_mean.shape[1])
@@ -295,10 +227,6 @@ def training_callbacks(extra, verbose, n_epochs, description):
     if verbose:
         callbacks.append(("progress", EpochProgressBar(n_epochs, description)))
     return callbacks
-
-
-def discard_message(*args, **kwargs):
-    """A picklable sink for skorch messages."""
 
 
 def epoch_history(history):

@@ -25,6 +25,8 @@ from .data import TensorRows
 
 #: The values the ``device`` parameter accepts.
 DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+#: Forward passes a training step costs: its forward pass and a backward pass of about two.
+STEP_COST = 3
 #: Multiply-adds of one step (a forward and backward pass of a batch, or an inference
 #: batch) that keep one more CPU thread busy (user guide, *Threads*).
 MACS_PER_THREAD = 100e6

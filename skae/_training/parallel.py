@@ -1,6 +1,7 @@
 """The plumbing of data-parallel training (:func:`skae.parallel.data_parallel`): the
-process group the estimators and nets see while the block runs, and how batches, seeds and
-losses are shared between its processes."""
+process group the estimators and nets see while the block runs, how batches, seeds and
+losses are shared between its processes, and the data-parallel parts of a net
+(:class:`DataParallelNet`)."""
 
 import os
 from contextlib import contextmanager
@@ -24,23 +25,10 @@ def active_group(group):
         _GROUP.reset(token)
 
 
-def current_group(owner=None):
-    """The :class:`ProcessGroup` of the enclosing :func:`data_parallel` block, or None.
-
-    ``owner``: the estimator about to train; an error if it cannot train data-parallel.
-    """
-    group = _GROUP.get()
-    if (
-        group is not None
-        and owner is not None
-        and not getattr(owner, "_trains_data_parallel", False)
-    ):
-        raise ValueError(
-            f"{type(owner).__name__} does not train data-parallel: inside "
-            "skae.parallel.data_parallel() only AutoencoderTransformer and VAETransformer "
-            "do. Fit it outside the block, in one process."
-        )
-    return group
+def current_group():
+    """The :class:`ProcessGroup` of the enclosing ``skae.parallel.data_parallel()`` block,
+    or None."""
+    return _GROUP.get()
 
 
 class ProcessGroup:
@@ -151,3 +139,46 @@ class ProcessBatches:
             if len(X) >= self.world_size:
                 rows = _part(len(X), self.rank, self.world_size)
                 yield X[rows], y[rows]
+
+
+class DataParallelNet:
+    """The data-parallel parts of a skorch net (``skae._training.nets.BaseNet``), in effect
+    inside ``skae.parallel.data_parallel()`` only: the training steps run the module
+    wrapped in ``DistributedDataParallel`` (so that backward averages the gradients),
+    each training batch is cut to this process's part, and the values the steps record
+    are averaged over the processes (:meth:`average_over_processes`)."""
+
+    #: The wrapped module's forward pass while a data-parallel fit trains; ``None`` else.
+    #: Kept as a bound method, which skorch's registry of torch components (it would save
+    #: a module with the net) leaves alone.
+    _parallel_forward = None
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        group = current_group()
+        self._parallel_forward = None if group is None else group.wrap(self.module_).__call__
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        finally:
+            self._parallel_forward = None
+
+    def get_iterator(self, dataset, training=False):
+        """skorch's iterator; in a data-parallel fit, training batches are cut to this
+        process's part of each."""
+        iterator = super().get_iterator(dataset, training=training)
+        group = current_group()
+        return group.share(iterator) if training and group is not None else iterator
+
+    def infer(self, x, **fit_params):
+        """The module's forward pass; through ``DistributedDataParallel`` in the training
+        steps of a data-parallel fit."""
+        if self._parallel_forward is not None and torch.is_grad_enabled():
+            return self._parallel_forward(x.to(self.device), **fit_params)
+        return super().infer(x, **fit_params)
+
+    def average_over_processes(self, batches, prefix):
+        """In a data-parallel fit, each value the training steps recorded as a tensor in
+        ``batches`` (an epoch's skorch history rows) becomes its mean over the processes
+        (see :meth:`ProcessGroup.average_batch_values`)."""
+        group = current_group()
+        if group is not None:
+            group.average_batch_values(batches, prefix)

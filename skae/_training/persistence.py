@@ -11,6 +11,7 @@ from .._nn.weights import load_module_weights, module_weights
 def net_weights(net):
     """The weights of every module of an initialised skorch net, by its name
     (``"module"``, ``"critic"``, ...)."""
+    # skorch's (private) registry of the net's modules, pinned by tests/test_skorch_contract.py.
     return {name: module_weights(getattr(net, f"{name}_")) for name in net._modules}
 
 

@@ -1,10 +1,17 @@
-"""Parameter descriptions shared by the estimators' docstrings.
+"""Parameter descriptions shared by the estimators' docstrings, and the link to their API
+pages.
 
 A class docstring names a shared block as ``{name}``; :func:`fill_doc` substitutes it, so each
 parameter is described once (the ``Substitution`` pattern of imbalanced-learn).
 """
 
 import textwrap
+
+#: The API page of a public estimator, the target of the "?" in its HTML representation
+#: (scikit-learn's ``_doc_link_*`` hooks fill in ``skae`` and the class name).
+DOC_LINK_TEMPLATE = (
+    "https://skae.readthedocs.io/en/latest/generated/{estimator_module}.{estimator_name}.html"
+)
 
 _SHARED = {
     "network_params": """
