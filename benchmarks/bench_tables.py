@@ -48,8 +48,13 @@ from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import train_test_split
 
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
-from skae._tabular.codec import TableCodec, categorical_columns
+from skae._tabular.codec import TableCodec, is_categorical
 from skae.metrics import c2st_score, column_fidelity_score
+
+
+def categorical_columns(frame):
+    """Names of the columns of a DataFrame that skae models as categories."""
+    return [name for name, dtype in frame.dtypes.items() if is_categorical(dtype)]
 
 
 # ------------------------------------------------------------------ tables

@@ -17,6 +17,12 @@ from .._utils.random import MAX_SEED, subsample
 #: log-likelihood in more time (``docs/design/constants.md``).
 MIXTURE_MAX_ROWS = 2_000
 
+#: A code mixture's components: one per this many rows, at most ``MAX_COMPONENTS``.
+ROWS_PER_COMPONENT = 20
+MAX_COMPONENTS = 10
+#: Added to the diagonal of each component's covariance (``GaussianMixture.reg_covar``, a
+#: hundred times its default): codes of a few rows must not give a singular component.
+MIXTURE_REG_COVAR = 1e-4
 #: Rows the PCA behind an initialisation or a float ``n_components`` is fitted on, at most.
 PCA_MAX_ROWS = 10_000
 
@@ -52,11 +58,12 @@ def fit_pca(M, n_components):
 def fit_code_mixture(M, rng):
     """The Gaussian mixture an autoencoder samples its codes from, fitted on the rows of
     ``M`` (callers pass at most ``MIXTURE_MAX_ROWS``, drawn with :func:`subsample`) and
-    seeded from ``rng``: full covariances, one component per 20 rows, at most 10 (the
-    fusion's code GAN starts from a mixture fitted by the same rule)."""
+    seeded from ``rng``: full covariances, one component per ``ROWS_PER_COMPONENT`` rows,
+    at most ``MAX_COMPONENTS`` (the fusion's code GAN starts from a mixture fitted by the
+    same rule)."""
     mixture = GaussianMixture(
-        n_components=max(1, min(10, len(M) // 20)),
-        reg_covar=1e-4,
+        n_components=max(1, min(MAX_COMPONENTS, len(M) // ROWS_PER_COMPONENT)),
+        reg_covar=MIXTURE_REG_COVAR,
         random_state=rng.randint(MAX_SEED),
     )
     with warnings.catch_warnings(), helper_model_context():

@@ -27,8 +27,10 @@ from .categories import Categories
 from .frames import from_pandas
 from .state import dtype_from_state, dtype_state
 
-#: Most decimals a numeric column's precision is detected at (see ``TableCodec.fit``).
+#: Most decimals a numeric column's precision is detected at (see ``TableCodec.fit``),
+#: and the values tried first on each candidate.
 MAX_DECIMALS = 6
+DECIMALS_PROBE_ROWS = 1000
 #: Rows per chunk when the standard scaler is fitted: memory holds a chunk's float64 copy,
 #: not the whole matrix's.
 SCALER_FIT_ROWS = 16384
@@ -332,8 +334,8 @@ class TableCodec:
 def _decimals(values):
     """The fewest decimals (up to ``MAX_DECIMALS``) that write every value; -1 if none.
 
-    The first thousand values rule out most candidates (continuous data fails them all),
-    so a long column is scanned in full once at most."""
+    The first ``DECIMALS_PROBE_ROWS`` values rule out most candidates (continuous data
+    fails them all), so a long column is scanned in full once at most."""
 
     def writes(values, decimals):
         # Within a thousandth of a step of 10**-decimals: float32 storage still passes.
@@ -341,7 +343,7 @@ def _decimals(values):
         return np.allclose(scaled, np.rint(scaled), rtol=0, atol=1e-3)
 
     for decimals in range(MAX_DECIMALS + 1):
-        if writes(values[:1000], decimals) and writes(values, decimals):
+        if writes(values[:DECIMALS_PROBE_ROWS], decimals) and writes(values, decimals):
             return decimals
     return -1
 
