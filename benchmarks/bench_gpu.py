@@ -3,7 +3,7 @@
 Sections (each timed; a failure prints ``FAILED`` with its traceback and the next one runs):
 
 1. environment: torch, CUDA and the device (without CUDA the script stops here, exit 0);
-2. the CUDA tests: every test marked ``@requires_cuda`` (or ``@pytest.mark.gpu``) in
+2. the CUDA tests: every test marked ``@requires_cuda`` in
    ``tests/``, found by reading the test files, run by node id in a pytest subprocess;
 3. each estimator fitted with ``device="cuda"`` on breast cancer (and the autoencoder on a
    mixed DataFrame with a text column): the net is on the GPU, outputs are finite and of
@@ -214,7 +214,7 @@ def section_environment(sizes):
 
 
 # ---------------------------------------------------------------------- 2. CUDA tests
-CUDA_MARKERS = ("@requires_cuda", "@pytest.mark.gpu")
+CUDA_MARKERS = ("@requires_cuda",)
 
 
 def cuda_test_ids(tests=ROOT / "tests"):
@@ -241,7 +241,7 @@ def section_cuda_tests(sizes, timeout=150):
     ids = cuda_test_ids()
     say(f"{len(ids)} CUDA test functions: " + ", ".join(ids))
     if not ids:
-        raise RuntimeError("no test in tests/ carries @requires_cuda or @pytest.mark.gpu")
+        raise RuntimeError("no test in tests/ carries @requires_cuda")
     if sizes.device == "cpu":
         say("(smoke run: not run)")
         return

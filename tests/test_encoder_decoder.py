@@ -140,7 +140,7 @@ def test_history_and_n_iter(Estimator, X_small):
 
 def test_early_stopping_counts_its_last_epoch_everywhere(Estimator, X_small, capfd):
     """The epoch after which early stopping stops has run: history_, n_iter_ and the
-    progress bar count it alike (the bar used to end one epoch short)."""
+    progress bar count it alike."""
     stopped = fast(Estimator, max_epochs=500, n_iter_no_change=2, verbose=1).fit(X_small)
     assert stopped.n_iter_ == len(stopped.history_) < 500
     last_shown = capfd.readouterr().err.split("\r")[-1]
@@ -230,8 +230,9 @@ def test_invalid_parameters_name_the_parameter(Estimator, X_small, params, name)
 
 
 def test_global_pandas_output_changes_what_comes_back_not_how_it_works(Estimator, X_small):
-    """sklearn.set_config(transform_output="pandas") made fit hand a DataFrame from the
-    internal scaler to torch; now only the returned codes follow it."""
+    """Under sklearn.set_config(transform_output="pandas") the returned codes are a
+    DataFrame, while fit and the other methods compute as without it (the internal
+    scaler keeps handing arrays to torch)."""
     with config_context(transform_output="pandas"):
         model = fast(Estimator).fit(X_small)
         codes = model.transform(X_small)

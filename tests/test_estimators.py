@@ -243,8 +243,8 @@ def test_tags_say_dataframes_with_categories_and_strings_are_accepted(Estimator)
 
 
 def test_a_float32_torch_tensor_is_a_float32_array(Estimator, X_small):
-    """A float32 tensor was validated into float64 (scikit-learn cannot read a torch
-    dtype); it now gives what the float32 array gives."""
+    """A float32 torch tensor is taken as the float32 array it holds (scikit-learn alone
+    cannot read a torch dtype, and would validate it into float64)."""
     model = fast(Estimator).fit(torch.from_numpy(X_small))
     from_array = fast(Estimator).fit(X_small)
     assert model.sample(3, random_state=0).dtype == np.float32

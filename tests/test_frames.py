@@ -42,8 +42,8 @@ MODELS = {
 
 @pytest.mark.parametrize("make", MODELS.values(), ids=MODELS.keys())
 def test_a_polars_frame_with_strings_fits_and_samples_polars_with_its_schema(polars_table, make):
-    """A polars string column was refused ('could not convert string to float'); now it is
-    modelled as categories, as in pandas, and samples come back as polars."""
+    """A polars string column is modelled as categories, as in pandas, and samples come
+    back as polars with the training schema."""
     model = make().fit(polars_table)
     samples = model.sample(10, random_state=0)
     assert isinstance(samples, pl.DataFrame)

@@ -13,7 +13,7 @@ from sklearn import config_context
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, KFold
 
 import skae._fusion
 from skae import AEGANFusion, AutoencoderTransformer, GANSampler, VAETransformer
@@ -30,6 +30,9 @@ def test_parts_are_fitted_clones_and_the_codes_train_the_gan(X_small):
     assert fusion.autoencoder is not fusion.autoencoder_
     assert not hasattr(fusion.autoencoder, "net_")  # the user's estimator stays unfitted
     assert fusion.gan_.n_features_in_ == 3
+    codes = fusion.autoencoder_.transform(X_small)  # the GAN's training rows: their range
+    np.testing.assert_array_equal(fusion.gan_.codec_.low_, codes.min(axis=0))
+    np.testing.assert_array_equal(fusion.gan_.codec_.high_, codes.max(axis=0))
     assert fusion.transform(X_small).shape == (120, 3)
     np.testing.assert_array_equal(fusion.transform(X_small), fusion.autoencoder_.transform(X_small))
     assert fusion.inverse_transform(fusion.transform(X_small)).shape == X_small.shape
@@ -41,10 +44,35 @@ def test_inverse_transform_takes_x_and_routes_no_metadata():
     assert not hasattr(AEGANFusion(), "set_inverse_transform_request")
 
 
-def test_default_parts():
-    assert skae._fusion.default_autoencoder().n_components == 8
-    assert skae._fusion.default_gan().scaler == "standard"
-    assert skae._fusion.default_gan().mixture_init  # the code GAN starts at the codes' mixture
+def test_parts_left_at_none_fit_as_the_default_parts(X_small, monkeypatch):
+    """autoencoder=None fits AutoencoderTransformer(n_components=8) and gan=None
+    GANSampler(scaler="standard", mixture_init=True), each seeded by the fusion; the code
+    GAN starts at a mixture fitted on the codes (one component per 20 rows), not at a
+    Gaussian."""
+    given = {}
+
+    def record_then_fit_cheaply(part_class):
+        fit = part_class.fit
+
+        def spy(self, X, y=None):
+            given[part_class] = self.get_params()
+            self.set_params(hidden_layer_sizes=(8,), max_epochs=1, device="cpu")
+            if isinstance(self, GANSampler):
+                self.set_params(critic_hidden_layer_sizes=(8,))
+            return fit(self, X)
+
+        monkeypatch.setattr(part_class, "fit", spy)
+
+    record_then_fit_cheaply(AutoencoderTransformer)
+    record_then_fit_cheaply(GANSampler)
+    fusion = AEGANFusion(fine_tune_steps=0, critic_steps=1, random_state=0).fit(X_small)
+    default_autoencoder = AutoencoderTransformer(n_components=8, random_state=0)
+    assert given[AutoencoderTransformer] == default_autoencoder.get_params()
+    default_gan = GANSampler(scaler="standard", mixture_init=True, random_state=0)
+    assert given[GANSampler] == default_gan.get_params()
+    assert fusion.transform(X_small).shape == (120, 8)
+    assert fusion.gan_.net_.module_.mixture.means.shape == (120 // 20, 8)
+    assert fusion.autoencoder is None and fusion.gan is None
 
 
 def test_an_int_random_state_seeds_the_parts_as_they_would_fit_alone(X_small):
@@ -59,12 +87,27 @@ def test_an_int_random_state_seeds_the_parts_as_they_would_fit_alone(X_small):
     assert own_seed.fit(X_small).autoencoder_.random_state == 5
 
 
+def decoded_gan_codes(fusion, X, n_samples, random_state):
+    """What ``fusion.sample`` should give for numeric ``X``: the code GAN's sample decoded
+    by the autoencoder, kept to the training range."""
+    codes = fusion.gan_.sample(n_samples, random_state=random_state)
+    return np.clip(fusion.autoencoder_.inverse_transform(codes), X.min(0), X.max(0))
+
+
 def test_a_code_gan_that_starts_as_a_gaussian_fuses(X_small):
+    """A code GAN without the mixture start is fine-tuned with the decoder, its codes are
+    what the fusion decodes into samples, and the fused score ranks rows far from the
+    training rows below every training row."""
     fusion = fast_fusion(gan_params={"mixture_init": False}).fit(X_small)
-    samples = fusion.sample(20, random_state=0)
-    assert samples.shape == (20, X_small.shape[1]) and np.all(np.isfinite(samples))
-    np.testing.assert_array_equal(samples, fusion.sample(20, random_state=0))
-    assert np.all(np.isfinite(fusion.score_samples(X_small)))
+    assert fusion.gan_.net_.module_.mixture is None  # it starts as a Gaussian
+    plain = fast_fusion(gan_params={"mixture_init": False}, fine_tune_steps=0).fit(X_small)
+    assert not np.allclose(
+        fusion.gan_.sample(5, random_state=0), plain.gan_.sample(5, random_state=0)
+    )
+    samples = fusion.sample(50, random_state=0)
+    np.testing.assert_allclose(samples, decoded_gan_codes(fusion, X_small, 50, 0), rtol=1e-6)
+    far = X_small + 10 * X_small.std(axis=0)
+    assert fusion.score_samples(far).max() < fusion.score_samples(X_small).min()
 
 
 def test_code_critic_reference_is_a_wide_gaussian_of_its_own():
@@ -90,16 +133,27 @@ def test_nested_parameters_of_a_default_part_set_its_default_estimator():
 
 
 def test_grid_search_over_nested_parameters(X_small):
-    search = GridSearchCV(
-        fast_fusion(), {"autoencoder__n_components": [2, 3], "critic_weight": [0.5]}, cv=2
-    )
-    search.fit(X_small)
-    assert search.best_params_["autoencoder__n_components"] in (2, 3)
-    assert (
-        search.best_estimator_.transform(X_small).shape[1]
-        == (search.best_params_["autoencoder__n_components"])
-    )
-    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    """Each candidate of a nested grid scores as the fusion built with that part, fitted
+    on each training fold and scored on its test fold; the best one is refitted."""
+    grid = {"autoencoder__n_components": [2, 3], "critic_weight": [0.5]}
+    search = GridSearchCV(fast_fusion(), grid, cv=2).fit(X_small)
+    by_hand = [
+        np.mean(
+            [
+                fast_fusion({"n_components": n_components}, critic_weight=0.5)
+                .fit(X_small[train])
+                .score(X_small[test])
+                for train, test in KFold(2).split(X_small)
+            ]
+        )
+        for n_components in grid["autoencoder__n_components"]
+    ]
+    scores = search.cv_results_["mean_test_score"]
+    np.testing.assert_allclose(scores, by_hand, rtol=1e-6)
+    assert scores[0] != pytest.approx(scores[1])  # the nested value changes the fusion
+    best = grid["autoencoder__n_components"][int(np.argmax(by_hand))]
+    assert search.best_params_["autoencoder__n_components"] == best
+    assert search.best_estimator_.autoencoder_.n_components_ == best
 
 
 def test_grid_search_reaches_the_default_parts(X_small):
@@ -231,11 +285,22 @@ def test_the_fused_score_separates_shifted_rows_better_than_its_autoencoder(X_sm
 
 
 def test_vae_as_the_autoencoder(X_small):
+    """With a VAE the codes are its posterior means, the samples are the code GAN's codes
+    through its decoder, and the score's first term is its ELBO: rows far from the
+    training rows score below every training row."""
     fusion = fast_fusion().set_params(autoencoder=fast(VAETransformer, n_components=2))
     fusion.fit(X_small)
-    assert fusion.transform(X_small).shape == (120, 2)
-    assert np.isfinite(fusion.score_samples(X_small)).all()
-    assert fusion.sample(7, random_state=0).shape == (7, 7)
+    vae = fusion.autoencoder_
+    assert isinstance(vae, VAETransformer)
+    M = torch.from_numpy(vae.codec_.encode(X_small, dtype=np.float32))
+    with torch.no_grad():
+        posterior_mean, _ = vae.net_.module_.encode_distribution(M)
+    np.testing.assert_allclose(fusion.transform(X_small), posterior_mean.numpy(), rtol=1e-6)
+    samples = fusion.sample(50, random_state=0)
+    np.testing.assert_allclose(samples, decoded_gan_codes(fusion, X_small, 50, 0), rtol=1e-6)
+    assert fusion.score_center_[0] == pytest.approx(vae.score_samples(X_small).mean())
+    far = X_small + 10 * X_small.std(axis=0)
+    assert fusion.score_samples(far).max() < fusion.score_samples(X_small).min()
 
 
 def test_dataframes_with_categories_and_set_output(X_small):
@@ -305,12 +370,14 @@ def test_bad_parts_and_input(X_small):
 )
 def test_parts_with_their_defaults_make_a_working_fusion(X_small, parts):
     """A part's defaults are what suits its place: the code GAN's scaler='auto' means
-    'standard' in a fusion (it was refused as 'quantile')."""
+    'standard' in a fusion (where 'quantile' is refused), and the fusion scores rows far
+    from the training rows below every training row."""
     fusion = AEGANFusion(**parts, fine_tune_steps=2, critic_steps=2, random_state=0)
     fusion.fit(X_small)
     assert fusion.gan_.scaler == "standard"
     assert (fusion.gan or GANSampler()).scaler != "standard"  # the user's part is untouched
-    assert np.isfinite(fusion.score_samples(X_small)).all()
+    far = X_small + 10 * X_small.std(axis=0)
+    assert fusion.score_samples(far).max() < fusion.score_samples(X_small).min()
     assert fusion.sample(5, random_state=0).shape == (5, 7)
 
 

@@ -74,8 +74,9 @@ def assert_same_outputs(actual, expected, atol=0.0):
 
 
 def test_skops_lists_only_skae_types_and_loads_identical_outputs(fitted, table):
-    """skops.io.dumps failed on every fitted model ('Cannot directly construct
-    TensorBase'); the saved state now holds weights as arrays and dtypes as names."""
+    """skops.io saves every fitted model: the saved state holds weights as arrays and
+    dtypes as names (no torch tensor, which skops cannot construct), lists only skae's
+    own types as untrusted, and loads into a model with identical outputs."""
     data = sio.dumps(fitted)
     untrusted = sio.get_untrusted_types(data=data)
     assert untrusted and all(name.startswith("skae.") for name in untrusted), untrusted

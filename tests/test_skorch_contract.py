@@ -68,11 +68,33 @@ def test_the_kl_is_recorded_per_batch_by_a_callback(X):
         assert row["train_kl"] == pytest.approx(means)
 
 
-def test_the_gans_criterion_carries_its_objective(X):
-    gan = GANSampler(max_epochs=2, objective="gan", gp_weight=3.0, random_state=0).fit(X)
+@pytest.mark.parametrize("objective", ["gan", "wgan-gp"])
+def test_the_gans_criterion_computes_its_objectives_losses(X, objective):
+    """For a linear critic (whose gradient is its weight everywhere, so the penalty does
+    not depend on where it is taken): "gan" is the non-saturating logistic loss,
+    "wgan-gp" the Wasserstein loss plus gp_weight times the gradient penalty."""
+    gan = GANSampler(max_epochs=2, objective=objective, gp_weight=3.0, random_state=0).fit(X)
     criterion = gan.net_.criterion_
     assert isinstance(criterion, AdversarialLoss)
-    assert (criterion.objective, criterion.gp_weight) == ("gan", 3.0)
+    generator = torch.Generator().manual_seed(0)
+    critic = torch.nn.Linear(6, 1)
+    with torch.no_grad():
+        critic.weight.copy_(torch.randn(1, 6, generator=generator))
+    real, fake = torch.randn(2, 32, 6, generator=generator)
+    with torch.no_grad():
+        real_scores, fake_scores = critic(real), critic(fake)
+    if objective == "gan":
+        softplus = torch.nn.functional.softplus
+        critic_loss = softplus(-real_scores).mean() + softplus(fake_scores).mean()
+        generator_loss = softplus(-fake_scores).mean()
+    else:
+        penalty = (critic.weight.norm() - 1) ** 2
+        critic_loss = fake_scores.mean() - real_scores.mean() + 3.0 * penalty
+        generator_loss = -fake_scores.mean()
+    assert criterion(critic, real, fake).item() == pytest.approx(critic_loss.item(), rel=1e-5)
+    assert criterion.generator_loss(critic, fake).item() == pytest.approx(
+        generator_loss.item(), rel=1e-5
+    )
 
 
 def test_critic_parameters_are_routed_by_skorch():

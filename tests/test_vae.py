@@ -61,11 +61,35 @@ def test_no_nan_with_extreme_inputs(X_small, scale):
     assert all(np.isfinite(row["train_loss"]) for row in vae.history_)
 
 
-def test_history_records_kl_and_active_units(X_small):
-    vae = fast(VAETransformer, n_components=3, max_epochs=4).fit(X_small)
+def test_history_records_the_kl_of_the_posterior(X_small):
+    """train_kl and valid_kl are the mean KL(q(z | x) || N(0, I)) of the training and
+    validation rows. With the weights held still (a vanishing learning rate) their mean
+    weighted by the rows they cover is that of every row."""
+    vae = fast(VAETransformer, n_components=3, max_epochs=3, lr=1e-12).fit(X_small)
+    M = torch.from_numpy(vae.codec_.encode(X_small, dtype=np.float32))
+    with torch.no_grad():
+        z_mean, z_logvar = vae.net_.module_.encode_distribution(M)
+    kl = 0.5 * (z_mean**2 + z_logvar.exp() - 1 - z_logvar).sum(dim=1).mean().item()
+    n_valid = round(0.1 * len(X_small))  # validation_fraction
+    n_train = len(X_small) - n_valid
     for row in vae.history_:
-        assert row["train_kl"] >= 0 and row["valid_kl"] >= 0
-        assert 0 <= row["active_units"] <= 3
+        assert row["train_kl"] != pytest.approx(row["valid_kl"])  # two sets of rows
+        mean = (n_train * row["train_kl"] + n_valid * row["valid_kl"]) / len(X_small)
+        assert mean == pytest.approx(kl, rel=1e-5)
+
+
+def test_history_records_the_active_units_of_the_codes(X_small):
+    """active_units counts the code units whose posterior mean varies across the training
+    rows with a variance above 0.01. Without early stopping the last epoch's weights are
+    the fitted ones, whose codes ``transform`` gives; a strong beta leaves only some units
+    active."""
+    vae = fast(
+        VAETransformer, n_components=4, beta=2.5, lr=1e-2, max_epochs=30, early_stopping=False
+    ).fit(X_small)
+    variances = vae.transform(X_small).var(axis=0, ddof=1)
+    active = int(np.sum(variances > 0.01))
+    assert 0 < active < 4
+    assert vae.history_[-1]["active_units"] == active
 
 
 def test_posterior_collapse_shows_in_active_units(X_small):
