@@ -1,12 +1,13 @@
 """skae: autoencoders, variational autoencoders and GANs as scikit-learn estimators.
 
 The public estimators each live in their own private module (``_autoencoder``, ``_vae``,
-``_gan``, ``_fusion``), built on the layers below them: ``_base`` (the estimators' shared
-plumbing and contracts), ``_training`` (skorch), ``_nn`` (torch) and ``_tabular`` (the
-codec). ``docs/design/architecture.md`` maps every module.
+``_gan``, ``_fusion``, ``_diffusion``), built on the layers below them: ``_base`` (the
+estimators' shared plumbing and contracts), ``_training`` (skorch), ``_nn`` (torch) and
+``_tabular`` (the codec). ``docs/design/architecture.md`` maps every module.
 """
 
 from ._autoencoder import AutoencoderTransformer
+from ._diffusion import DiffusionSampler
 from ._fusion import AEGANFusion
 from ._gan import GANSampler
 from ._vae import VAETransformer
@@ -17,6 +18,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AEGANFusion",
     "AutoencoderTransformer",
+    "DiffusionSampler",
     "GANSampler",
     "TrainingDivergedError",
     "VAETransformer",

@@ -69,6 +69,8 @@ class AutoencoderTransformer(BaseAutoencoder):
 
     {runtime_params}
 
+    {input_shape_param}
+
     Attributes
     ----------
     {fitted_attributes}

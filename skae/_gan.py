@@ -128,6 +128,8 @@ class GANSampler(BaseNeuralEstimator):
 
     {runtime_params}
 
+    {input_shape_param}
+
     Attributes
     ----------
     {fitted_attributes}

@@ -59,6 +59,8 @@ class VAETransformer(BaseAutoencoder):
 
     {runtime_params}
 
+    {input_shape_param}
+
     Attributes
     ----------
     {fitted_attributes}

@@ -6,7 +6,13 @@ The fusions' costliest checks run with the slow tests (``SLOW_FUSION_CHECKS`` in
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skae import AEGANFusion, AutoencoderTransformer, GANSampler, VAETransformer
+from skae import (
+    AEGANFusion,
+    AutoencoderTransformer,
+    DiffusionSampler,
+    GANSampler,
+    VAETransformer,
+)
 
 from .conftest import fast, fast_fusion
 
@@ -14,6 +20,7 @@ ESTIMATORS = [
     fast(AutoencoderTransformer),
     fast(VAETransformer),
     fast(GANSampler),
+    fast(DiffusionSampler),
     fast_fusion(),
 ]
 #: Parts with their own defaults (a GAN with scaler="auto"), a VAE as the autoencoder.

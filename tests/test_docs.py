@@ -50,7 +50,8 @@ def test_every_public_name_has_a_runnable_example(module, name):
 
 
 @pytest.mark.parametrize(
-    "name", ["AutoencoderTransformer", "VAETransformer", "GANSampler", "AEGANFusion"]
+    "name",
+    ["AutoencoderTransformer", "VAETransformer", "GANSampler", "DiffusionSampler", "AEGANFusion"],
 )
 def test_html_repr_links_to_the_api_page(name):
     estimator = getattr(skae, name)()

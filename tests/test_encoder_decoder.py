@@ -254,11 +254,11 @@ INTERNALS = {"net_", "codec_"}
 SCIKIT_LEARN_ATTRIBUTES = {"explained_variance_ratio_"}
 DRIVERS = [
     skae._fusion,
-    skae.metrics,
     skae.onnx,
     *(
-        importlib.import_module(f"skae.plotting.{info.name}")
-        for info in pkgutil.iter_modules(skae.plotting.__path__)
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for package in (skae.metrics, skae.plotting)
+        for info in pkgutil.iter_modules(package.__path__)
     ),
 ]
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from sklearn import config_context
 
-from skae import AutoencoderTransformer, GANSampler, VAETransformer
+from skae import AutoencoderTransformer, DiffusionSampler, GANSampler, VAETransformer
 from skae.metrics import column_fidelity_score, reconstruction_error_by_column
 
 from .conftest import fast, fast_fusion
@@ -36,6 +36,7 @@ MODELS = {
     "autoencoder": lambda: fast(AutoencoderTransformer),
     "vae": lambda: fast(VAETransformer),
     "gan": lambda: fast(GANSampler),
+    "diffusion": lambda: fast(DiffusionSampler),
     "fusion": fast_fusion,
 }
 

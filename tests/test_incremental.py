@@ -208,9 +208,9 @@ def test_a_continued_call_never_holds_the_chunk_encoded(Estimator, monkeypatch):
     encoded = []
     whole_encode = codec_class.encode
 
-    def recorded_encode(codec, A, dtype=None):
+    def recorded_encode(codec, A, dtype=None, random_state=None):
         encoded.append(len(A))
-        return whole_encode(codec, A, dtype)
+        return whole_encode(codec, A, dtype, random_state)
 
     monkeypatch.setattr(codec_class, "encode", recorded_encode)
     model.partial_fit(X)

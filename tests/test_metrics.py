@@ -10,6 +10,9 @@ from skae import AutoencoderTransformer, VAETransformer
 from skae.metrics import (
     c2st_score,
     column_fidelity_score,
+    copy_rate,
+    pair_trend_score,
+    privacy_score,
     reconstruction_error,
     reconstruction_error_by_column,
 )
@@ -171,3 +174,63 @@ def test_reconstruction_error_needs_a_fitted_skae_encoder_decoder(X_small):
         ae = fast(AutoencoderTransformer).fit(X_small)
         with pytest.raises(ValueError, match="features"):
             metric(ae, X_small[:, :3])
+
+
+# ---------------------------------------------------------------- pair trends and privacy
+def test_pair_trends_compare_correlations_of_numbers():
+    rng = np.random.RandomState(0)
+    x = rng.randn(2000)
+    real = np.c_[x, x + 0.2 * rng.randn(2000)]
+    flipped = np.c_[x, -x + 0.2 * rng.randn(2000)]  # same marginals, opposite trend
+    r = np.corrcoef(real.T)[0, 1]
+    assert pair_trend_score(real, real) == pytest.approx(1.0)
+    assert pair_trend_score(real, flipped) == pytest.approx(1 - abs(r - (-r)) / 2, abs=0.01)
+    # Every pair counts once: a third, independent column adds two pairs of trend ~0.
+    wider = np.c_[real, rng.randn(2000)]
+    assert pair_trend_score(wider, wider) == pytest.approx(1.0)
+
+
+def test_pair_trends_compare_contingency_tables_of_categories_and_binned_numbers():
+    rng = np.random.RandomState(0)
+    real = _mixed_table(rng, 3000, p_red=0.5)
+    real["size"] = np.where(real["colour"] == "red", 1.0, -1.0) + 0.1 * rng.randn(3000)
+    swapped = real.copy()
+    swapped["colour"] = swapped["colour"].map({"red": "blue", "blue": "red"}).astype("category")
+    same = pair_trend_score(real, real)
+    assert same == pytest.approx(1.0)
+    # The colour-size pair: every red row is among the large ones, and in the swapped table
+    # among the small ones, so their contingency tables share nothing.
+    pairs = 6
+    assert pair_trend_score(real, swapped) == pytest.approx((pairs - 1 + 0.0) / pairs, abs=0.02)
+
+
+def test_pair_trends_of_one_column_and_mismatched_columns():
+    assert pair_trend_score(np.zeros((5, 1)), np.ones((5, 1))) == 1.0
+    with pytest.raises(ValueError, match="same columns"):
+        pair_trend_score(np.zeros((5, 2)), np.zeros((5, 3)))
+
+
+def test_privacy_score_of_new_rows_is_about_one_and_of_copies_near_zero():
+    rng = np.random.RandomState(0)
+    train, holdout, new = (_mixed_table(rng, 600) for _ in range(3))
+    assert 0.8 < privacy_score(train, new, holdout) < 1.25
+    near_copies = train.iloc[:300].copy()
+    near_copies["size"] += 1e-4
+    assert privacy_score(train, near_copies, holdout) < 0.01
+
+
+def test_privacy_score_measures_gower_distance():
+    train = pd.DataFrame({"x": [0.0, 10.0], "c": pd.Categorical(["a", "b"])})
+    holdout = pd.DataFrame({"x": [5.0], "c": pd.Categorical(["a"])})  # 0.5 / 2 columns
+    # 1.0 is (0.1 + 1) / 2 from the first row, (0.9 + 0) / 2 from the closer second.
+    synthetic = pd.DataFrame({"x": [1.0], "c": pd.Categorical(["b"])})
+    assert privacy_score(train, synthetic, holdout) == pytest.approx(0.45 / 0.25)
+
+
+def test_copy_rate_counts_exact_copies_of_training_rows():
+    rng = np.random.RandomState(0)
+    train = _mixed_table(rng, 200)
+    rows = pd.concat([train.iloc[:30], _mixed_table(rng, 70)], ignore_index=True)
+    assert copy_rate(train, rows) == pytest.approx(0.3)
+    numbers = train[["size", "count"]].to_numpy()
+    assert copy_rate(numbers, np.r_[numbers[:5], numbers[:5] + 0.5]) == 0.5

@@ -7,6 +7,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.stats import ks_2samp
 
 import skae._tabular.codec
 from skae import AutoencoderTransformer, GANSampler, VAETransformer
@@ -341,3 +342,22 @@ def test_encoding_standardises_exactly_as_the_standard_scaler(dtype):
     expected = (X - scaler.mean_.astype(dtype)) / scaler.scale_.astype(dtype)
     np.testing.assert_array_equal(M, expected)
     np.testing.assert_allclose(M, scaler.transform(X), rtol=0, atol=4 * np.finfo(dtype).eps)
+
+
+def test_the_quantile_scaler_dequantises_training_rows_and_decodes_them_back():
+    """With a random state, each tied value (a spike at 0, the integers) is spread
+    uniformly over its share of the normal scale, so the encoded column is standard
+    normal; decoding maps every point of that share back to the value. Without one,
+    encoding is deterministic (QuantileTransformer's)."""
+    rng = np.random.RandomState(0)
+    counts = np.where(rng.rand(4000) < 0.5, 0, rng.randint(1, 4, 4000)).astype(float)
+    X = np.c_[counts, rng.randn(4000)]
+    codec = TableCodec("quantile").learn_columns(X)
+    codec.fit(X)
+    assert codec.dequantises and not TableCodec("standard").learn_columns(X).fit(X).dequantises
+    M = codec.encode(X, random_state=np.random.RandomState(1))
+    np.testing.assert_array_equal(codec.encode(X), codec.scaler_.transform(X))
+    assert ks_2samp(M[:, 0], rng.randn(4000)).pvalue > 0.01  # continuous, standard normal
+    zeros = M[counts == 0, 0]  # the lower half of the scale, spread over it
+    assert zeros.max() < 0.05 and zeros.min() < -2
+    np.testing.assert_array_equal(codec.decode(M)[:, 0], counts)

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import torch
 
-from skae import AutoencoderTransformer, GANSampler, VAETransformer
+from skae import AutoencoderTransformer, DiffusionSampler, GANSampler, VAETransformer
 
 from .conftest import fast, fast_fusion, requires_cuda
 
@@ -23,6 +23,7 @@ MODELS = {
     "autoencoder": lambda **p: fast(AutoencoderTransformer, **p),
     "vae": lambda **p: fast(VAETransformer, **p),
     "gan": lambda **p: fast(GANSampler, **p),
+    "diffusion": lambda **p: fast(DiffusionSampler, **p),
     "fusion": lambda **p: fast_fusion(autoencoder_params=p, gan_params=p),
 }
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,6 +11,7 @@ models' :class:`~skae._base.incremental.IncrementalTrainingMixin`, saving a fitt
 import numbers
 from abc import ABCMeta, abstractmethod
 from contextlib import contextmanager
+from functools import partial
 
 import numpy as np
 import torch
@@ -146,7 +147,11 @@ class BaseNeuralEstimator(SavedNetMixin, BaseEstimator, metaclass=ABCMeta):
         """Train ``net_`` on the validated rows ``X`` (one epoch with ``one_pass``, else up
         to ``max_epochs``), record the epochs in ``history_`` (after the earlier calls'
         when ``continuing``), then fit what comes after the network."""
-        if one_pass:
+        if self.codec_.dequantises:
+            # Each batch is encoded as it is taken, its tied values spread afresh.
+            noise = np.random.RandomState(rng.randint(MAX_SEED))
+            rows = EncodedRows(X, partial(self._model_matrix, random_state=noise))
+        elif one_pass:
             # Each row is taken once: each batch is encoded as it is taken, and the
             # model matrix of every row never exists.
             rows = EncodedRows(X, self._model_matrix)
@@ -280,8 +285,11 @@ class BaseNeuralEstimator(SavedNetMixin, BaseEstimator, metaclass=ABCMeta):
         rows ``X``."""
 
     # ---------------------------------------------------------------- inference
-    def _predict_batches(self, X, fn, width, dtype, encode=True, decode=False, rng=None):
-        """Apply ``fn(module, batch)`` to the rows of ``X`` batch by batch, without autograd.
+    def _predict_batches(
+        self, X, fn, width, dtype, encode=True, decode=False, rng=None, output_dtype=None
+    ):
+        """Apply ``fn(module, batch)`` to the rows of ``X`` batch by batch, without autograd,
+        computed in ``dtype`` (the output in ``output_dtype``, default the same).
 
         ``encode`` passes each batch through the codec first; ``decode`` passes each output
         batch back to validated rows: a sample's (categories drawn with ``rng``, numbers
@@ -301,6 +309,7 @@ class BaseNeuralEstimator(SavedNetMixin, BaseEstimator, metaclass=ABCMeta):
             self.net_.device,
             prepare=self.codec_.encode if encode else None,
             finish=finish,
+            output_dtype=output_dtype,
         )
 
     def sample(self, n_samples=1, random_state=None):
@@ -326,24 +335,26 @@ class BaseNeuralEstimator(SavedNetMixin, BaseEstimator, metaclass=ABCMeta):
         codes = self._sample_codes(int(n_samples), rng)
         return self._decode(codes, rng=rng)
 
-    def _model_matrix(self, A, dtype=np.float32):
+    def _model_matrix(self, A, dtype=np.float32, random_state=None):
         """Validated rows ``A`` as the network sees them: the codec's matrix, C-ordered, of
-        ``dtype`` (``None``: ``A``'s; the numbers are scaled in ``A``'s dtype either way)."""
-        return np.ascontiguousarray(self.codec_.encode(A, dtype=dtype))
+        ``dtype`` (``None``: ``A``'s; the numbers are scaled in ``A``'s dtype either way);
+        with ``random_state``, dequantised as training rows are (``TableCodec.encode``)."""
+        return np.ascontiguousarray(self.codec_.encode(A, dtype, random_state))
 
-    def _decode(self, Z, dtype=None, rng=None):
+    def _decode(self, Z, dtype=None, rng=None, network_dtype=None):
         """Rows decoded from latent rows ``Z``, in the user's form and computed in ``dtype``
-        (default: the training data's): a reconstruction, or with ``rng`` a sample (see
-        :meth:`_predict_batches`)."""
+        (default: the training data's; the network in ``network_dtype``, default the
+        same): a reconstruction, or with ``rng`` a sample (see :meth:`_predict_batches`)."""
         dtype = self.codec_.dtype_ if dtype is None else dtype
         X = self._predict_batches(
             Z,
             lambda m, z: m.decode(z),
             self.n_features_in_,
-            dtype,
+            dtype if network_dtype is None else network_dtype,
             encode=False,
             decode=True,
             rng=rng,
+            output_dtype=dtype,
         )
         return self.codec_.to_output(X)
 

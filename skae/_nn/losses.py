@@ -76,3 +76,11 @@ class ContrastLoss(nn.Module):
 
     def forward(self, real_scores, reference_scores):
         return F.softplus(-real_scores).mean() + F.softplus(reference_scores).mean()
+
+
+class FlowMatchingLoss(nn.Module):
+    """The flow-matching loss: the mean squared error between a velocity field's outputs
+    and the velocities of the straight paths from noise to data (``x_1 - x_0``)."""
+
+    def forward(self, velocity, target):
+        return F.mse_loss(velocity, target)

@@ -20,7 +20,7 @@ outputs a softmax and a cross-entropy loss and its numeric outputs a regression 
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
+from scipy.special import expit, ndtri
 from sklearn.preprocessing import QuantileTransformer, StandardScaler
 
 from .categories import Categories
@@ -37,6 +37,9 @@ SCALER_FIT_ROWS = 16384
 #: Quantiles the quantile scaler keeps of each column, at most (``QuantileTransformer``'s
 #: default): more add little resolution at a cost in memory and time.
 MAX_QUANTILES = 1000
+#: Probabilities below this (and above 1 minus it) are clipped before the normal quantile
+#: function (``QuantileTransformer``'s bound).
+QUANTILE_BOUND = 1e-7
 #: Rows encoded at a time into the model matrix: the temporaries of scaling and one-hot
 #: encoding are a block's, not the whole matrix's.
 ENCODE_BLOCK_ROWS = 8192
@@ -244,21 +247,32 @@ class TableCodec:
             )
 
     # ---------------------------------------------------------------- rows ⇄ model matrix
-    def encode(self, A, dtype=None):
+    @property
+    def dequantises(self):
+        """Whether :meth:`encode` with a random state spreads tied values (``"quantile"``)."""
+        return isinstance(self.scaler_, QuantileTransformer)
+
+    def encode(self, A, dtype=None, random_state=None):
         """Validated rows → model matrix, of ``dtype`` (default: ``A``'s). The numbers are
         scaled in ``A``'s dtype, then stored in ``dtype``: a float32 matrix of a float64
         table never exists as float64 (a one-hot block makes it much wider). Many rows are
-        encoded ``ENCODE_BLOCK_ROWS`` at a time into the matrix."""
+        encoded ``ENCODE_BLOCK_ROWS`` at a time into the matrix.
+
+        With ``random_state`` (a ``RandomState``; training rows), the quantile scaler
+        dequantises: a value that many rows share (an integer, a rounded number, a spike
+        such as 0) goes to a point drawn uniformly from its share of the normal scale, not
+        to its middle, so that every numeric column is continuous and standard normal in
+        the model; decoding maps that share back to the value."""
         dtype = A.dtype if dtype is None else np.dtype(dtype)
         if self.scaler_ is None and not self.categorical_:
             return A.astype(dtype, copy=False)
         M = np.empty((len(A), self.n_outputs), dtype=dtype)
         for start in range(0, len(A), ENCODE_BLOCK_ROWS):
             rows = slice(start, start + ENCODE_BLOCK_ROWS)
-            self._encode_block(A[rows], out=M[rows])
+            self._encode_block(A[rows], M[rows], random_state)
         return M
 
-    def _encode_block(self, A, out):
+    def _encode_block(self, A, out, random_state=None):
         """Encode the rows ``A`` into ``out``, a block of the model matrix."""
         numeric = self.numeric_columns(A)
         if isinstance(self.scaler_, StandardScaler):
@@ -266,6 +280,8 @@ class TableCodec:
             numeric = np.array(numeric, dtype=A.dtype)
             numeric -= self.scaler_.mean_.astype(A.dtype)
             numeric /= self.scaler_.scale_.astype(A.dtype)
+        elif self.dequantises and random_state is not None:
+            numeric = _dequantised_normal(self.scaler_, numeric, random_state).astype(A.dtype)
         elif self.scaler_ is not None:
             numeric = self.scaler_.transform(numeric).astype(A.dtype, copy=False)
         if not self.categorical_:
@@ -355,3 +371,18 @@ def _draw(logits, random_state):
     cdf = np.cumsum(p, axis=1)
     u = random_state.uniform(size=(len(p), 1)) * cdf[:, -1:]
     return np.minimum((cdf < u).sum(axis=1), p.shape[1] - 1)
+
+
+def _dequantised_normal(scaler, X, random_state):
+    """``QuantileTransformer.transform`` onto a normal distribution, except that a value
+    which spans several of the scaler's quantiles (tied training values) goes to a point
+    drawn uniformly in their span instead of its middle."""
+    lower = np.empty(X.shape)
+    upper = np.empty(X.shape)
+    for j in range(X.shape[1]):
+        quantiles, references = scaler.quantiles_[:, j], scaler.references_
+        # np.interp takes the last of tied quantiles, and on the reversed axis the first.
+        upper[:, j] = np.interp(X[:, j], quantiles, references)
+        lower[:, j] = -np.interp(-X[:, j], -quantiles[::-1], -references[::-1])
+    u = lower + random_state.uniform(size=X.shape) * (upper - lower)
+    return ndtri(np.clip(u, QUANTILE_BOUND, 1 - QUANTILE_BOUND))

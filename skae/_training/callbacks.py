@@ -233,3 +233,17 @@ def epoch_history(history):
     """A skorch history (or some of its epochs) as ``history_`` holds it: one dict per
     epoch, without the per-batch rows."""
     return [{k: v for k, v in row.items() if k != "batches"} for row in history]
+
+
+class WarmupLinearDecay:
+    """A learning-rate factor per step (for ``torch.optim.lr_scheduler.LambdaLR``, through
+    skorch's ``LRScheduler`` stepped every batch): rising linearly over the first
+    ``warmup_steps`` steps, then falling linearly to 0 at ``total_steps``."""
+
+    def __init__(self, total_steps, warmup_steps):
+        self.total_steps = total_steps
+        self.warmup_steps = warmup_steps
+
+    def __call__(self, step):
+        warmup = min(1.0, (step + 1) / self.warmup_steps)
+        return warmup * max(0.0, 1.0 - step / self.total_steps)

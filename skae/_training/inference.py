@@ -20,15 +20,19 @@ def inference_module(module, dtype):
     return module.eval()
 
 
-def predict_in_batches(module, X, fn, width, dtype, device, prepare=None, finish=None):
-    """``fn(module, batch)`` over the rows of ``X``, batch by batch, without autograd, into
-    a ``(len(X), width)`` array of ``dtype``.
+def predict_in_batches(
+    module, X, fn, width, dtype, device, prepare=None, finish=None, output_dtype=None
+):
+    """``fn(module, batch)`` over the rows of ``X``, batch by batch, without autograd and
+    computed in ``dtype``, into a ``(len(X), width)`` array of ``output_dtype`` (default:
+    ``dtype``).
 
     ``prepare`` maps each NumPy batch before it becomes a tensor, ``finish`` each output
-    batch before it is stored. Only the output is ever held whole.
+    batch (as ``output_dtype``) before it is stored. Only the output is ever held whole.
     """
     module = inference_module(module, dtype)
-    out = np.empty((len(X), width), dtype=dtype)
+    output_dtype = dtype if output_dtype is None else output_dtype
+    out = np.empty((len(X), width), dtype=output_dtype)
 
     def as_batch(rows):
         batch = X[rows] if prepare is None else prepare(X[rows])
@@ -42,7 +46,7 @@ def predict_in_batches(module, X, fn, width, dtype, device, prepare=None, finish
         with compute_threads(per_row * min(len(X), batch_size)):
             for start in range(0, len(X), batch_size):
                 rows = slice(start, start + batch_size)
-                result = fn(module, as_batch(rows)).cpu().numpy()
+                result = fn(module, as_batch(rows)).cpu().numpy().astype(output_dtype)
                 out[rows] = result if finish is None else finish(result)
     return out
 

@@ -12,7 +12,7 @@ threads as their steps keep busy. The fusion's nets and loops are in
 import torch
 from skorch import NeuralNet
 
-from .compute import STEP_COST, compute_threads, forward_multiply_adds
+from .compute import STEP_COST, compute_threads, forward_multiply_adds, multiply_adds
 from .parallel import DataParallelNet
 from .stopping import training_interrupts
 
@@ -223,3 +223,29 @@ class AdversarialNet(BaseNet):
         generator_loss.backward()
         self.optimizer_.step()
         self.history.record_batch("generator_loss", generator_loss.detach().clone())
+
+
+class FlowMatchingNet(BaseNet):
+    """Trains a :class:`~skae._nn.flow.FlowModule` by flow matching: each step draws, for
+    each row ``x_1`` of the batch (in flow space), standard normal noise ``x_0`` and a time
+    ``t`` uniform in [0, 1], and regresses the velocity field at ``(1 - t) x_0 + t x_1`` on
+    ``x_1 - x_0`` with its criterion (a :class:`~skae._nn.losses.FlowMatchingLoss`)."""
+
+    def train_step_single(self, batch, **fit_params):
+        self._set_training(True)
+        x1 = self.module_.to_flow_space(batch[0].to(self.device))
+        x0 = torch.randn_like(x1)
+        t = torch.rand(len(x1), device=x1.device, dtype=x1.dtype)
+        xt = torch.lerp(x0, x1, t[:, None])
+        velocity = self.module_(xt, t)
+        loss = self.get_loss(velocity, x1 - x0, X=xt, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": velocity}
+
+    def multiply_adds_per_step(self):
+        module = self.module_
+        parameter = next(module.parameters())
+        row = torch.zeros(1, self.blocks.n_columns, dtype=parameter.dtype, device=parameter.device)
+        time = torch.zeros(1, dtype=parameter.dtype, device=parameter.device)
+        per_row = multiply_adds(module, lambda: module(row, time))
+        return STEP_COST * per_row * self.batch_size

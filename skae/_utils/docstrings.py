@@ -102,7 +102,8 @@ random_state : int, RandomState instance or None, default=None
 
 verbose : int, default=0
     ``0`` is silent; ``1`` shows a progress bar over epochs with the losses.
-
+""",
+    "input_shape_param": """
 input_shape : tuple of int or None, default=None
     ``None`` for tables. ``(C, H, W)`` for rows that are flattened images (``C * H * W``
     numeric features): the networks become convolutional, one strided 3x3 convolution
