@@ -43,8 +43,7 @@ report reads every cached result, so runs split over processes add up.
 Run:  python benchmarks/bench_tables.py [--seeds 3] [--tables diamonds hi] [--samplers ...]
       python benchmarks/bench_tables.py --report            # the tables of cached results
       python benchmarks/bench_tables.py --full-flights      # DiffusionSampler on all flights
-(``--quick``: one seed, ``lending``, no CTGAN/TVAE/ARF.) Needs ``pip install -e ".[bench]"``
-and ``pip install arfpy`` for ARF.
+(``--quick``: one seed, ``lending``, no CTGAN/TVAE/ARF.) Needs ``pip install -e ".[bench]"``.
 """
 
 import argparse
@@ -131,8 +130,8 @@ def fit_skae(Estimator):
 
 
 def fit_diffusion(frame, seed):
-    """DiffusionSampler at its defaults, and the same fit sampled with fewer ODE steps (the
-    variant ``(n_steps=10)``: n_steps is read when sampling)."""
+    """DiffusionSampler at its defaults, and the same fit sampled with more ODE steps (the
+    variant ``(n_steps=25)``: n_steps is read when sampling)."""
     model = DiffusionSampler(random_state=seed).fit(frame)
     default_steps = model.n_steps
 
@@ -140,7 +139,7 @@ def fit_diffusion(frame, seed):
         return lambda n: model.set_params(n_steps=n_steps).sample(n, random_state=seed)
 
     sample = sampler(default_steps)
-    sample.variants = {"(n_steps=10)": sampler(10)}
+    sample.variants = {"(n_steps=25)": sampler(25)}
     return sample
 
 

@@ -16,8 +16,11 @@ from ._utils.sklearn_compat import Interval, StrOptions
 
 #: ``max_epochs="auto"`` trains for at least this many steps, whatever the number of rows.
 AUTO_STEPS = 2000
-#: ... and for at least this many epochs, so that large tables are seen several times.
+#: ... and for at least this many epochs, so that large tables are seen several times,
 AUTO_MIN_EPOCHS = 2
+#: ... but for at most this many: more passes over a small table make the samples copy its
+#: rows (docs/design/diffusion_sampler.md).
+AUTO_MAX_EPOCHS = 300
 #: ``batch_size="auto"``: rows per step (all of them when there are fewer).
 AUTO_BATCH_SIZE = 512
 #: Steps of the learning rate's linear warm-up.
@@ -53,14 +56,16 @@ class DiffusionSampler(BaseNeuralEstimator):
     activation : {{"relu", "leaky_relu", "elu", "gelu", "silu", "tanh"}}, default="silu"
         Non-linearity of the velocity field.
 
-    n_steps : int, default=25
+    n_steps : int, default=10
         Steps of Heun's method from noise to a row when sampling (two evaluations of the
-        network each). More steps follow the learnt flow more closely, at that cost. Read
+        network each), on a time grid that is finer near the data. More steps follow the
+        learnt flow more closely, at that cost. Read
         when sampling: changing it with ``set_params`` needs no refit.
 
     max_epochs : int or "auto", default="auto"
-        Passes over the training data. ``"auto"`` runs enough epochs for 2,000 steps, and
-        at least 2.
+        Passes over the training data. ``"auto"`` runs enough epochs for 2,000 steps, at
+        least 2 and at most 300 (more passes over a small table make the samples copy
+        its rows).
 
     batch_size : int or "auto", default="auto"
         Rows per step. ``"auto"`` uses 512, or every row when there are fewer.
@@ -123,7 +128,7 @@ class DiffusionSampler(BaseNeuralEstimator):
         *,
         hidden_layer_sizes=HIDDEN_LAYER_SIZES,
         activation="silu",
-        n_steps=25,
+        n_steps=10,
         max_epochs="auto",
         batch_size="auto",
         lr=4e-3,
@@ -162,7 +167,9 @@ class DiffusionSampler(BaseNeuralEstimator):
     def _n_epochs(self, n_train, batch_size):
         if self.max_epochs != "auto":
             return self.max_epochs
-        return max(AUTO_MIN_EPOCHS, math.ceil(AUTO_STEPS / math.ceil(n_train / batch_size)))
+        steps_per_epoch = math.ceil(n_train / batch_size)
+        epochs = min(AUTO_MAX_EPOCHS, math.ceil(AUTO_STEPS / steps_per_epoch))
+        return max(AUTO_MIN_EPOCHS, epochs)
 
     def _net_params(self, n_train, params):
         return {
@@ -172,13 +179,13 @@ class DiffusionSampler(BaseNeuralEstimator):
 
     def _training_setup(self, n_samples, rng, one_pass):
         batch_size = self._batch_size(n_samples)
-        n_steps = self._n_epochs(n_samples, batch_size) * math.ceil(n_samples / batch_size)
+        n_updates = self._n_epochs(n_samples, batch_size) * math.ceil(n_samples / batch_size)
         return None, [
             (
                 "lr_schedule",
                 LRScheduler(
                     policy="LambdaLR",
-                    lr_lambda=WarmupLinearDecay(n_steps, WARMUP_STEPS),
+                    lr_lambda=WarmupLinearDecay(n_updates, WARMUP_STEPS),
                     step_every="batch",
                 ),
             ),

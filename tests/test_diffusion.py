@@ -72,7 +72,7 @@ def test_n_steps_is_read_when_sampling(table):
     first = trained.sample(50, random_state=0)
     coarse = trained.set_params(n_steps=2).sample(50, random_state=0)
     assert not coarse[["x", "y"]].equals(first[["x", "y"]])
-    again = trained.set_params(n_steps=25).sample(50, random_state=0)
+    again = trained.set_params(n_steps=10).sample(50, random_state=0)
     pd.testing.assert_frame_equal(again, first)
     with pytest.raises(InvalidParameterError, match="n_steps"):
         trained.set_params(n_steps=0).sample(5)
@@ -99,13 +99,16 @@ def test_heuns_method_integrates_the_velocity_from_noise_to_rows():
 
 def test_auto_epochs_make_at_least_the_auto_steps_and_two_epochs(table, monkeypatch):
     """max_epochs="auto" trains for ceil(AUTO_STEPS / steps per epoch) epochs, at least
-    AUTO_MIN_EPOCHS; batch_size="auto" is AUTO_BATCH_SIZE rows, or all of them."""
+    AUTO_MIN_EPOCHS and at most AUTO_MAX_EPOCHS; batch_size="auto" is AUTO_BATCH_SIZE
+    rows, or all of them."""
     monkeypatch.setattr(skae._diffusion, "AUTO_STEPS", 30)
     model = fast(DiffusionSampler, max_epochs="auto", batch_size=100).fit(table)
     assert model.n_iter_ == 5  # 6 steps per epoch
     monkeypatch.setattr(skae._diffusion, "AUTO_BATCH_SIZE", 1000)
     model = fast(DiffusionSampler, max_epochs="auto", batch_size="auto").fit(table)
     assert model.n_iter_ == 30  # one step per epoch: all 600 rows in a batch
+    monkeypatch.setattr(skae._diffusion, "AUTO_MAX_EPOCHS", 7)
+    assert fast(DiffusionSampler, max_epochs="auto").fit(table).n_iter_ == 7
     monkeypatch.setattr(skae._diffusion, "AUTO_STEPS", 1)
     assert fast(DiffusionSampler, max_epochs="auto").fit(table).n_iter_ == 2
 

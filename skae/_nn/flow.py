@@ -13,6 +13,9 @@ from .layers import ACTIVATIONS
 TIME_FEATURES = 64
 #: Largest frequency of the time features.
 MAX_TIME_FREQUENCY = 1000.0
+#: The ODE's time grid is ``1 - (1 - u) ** TIME_GRID_POWER`` for ``u`` evenly spaced in
+#: [0, 1]: steps shrink towards the data (``t = 1``), where the rows take their shape.
+TIME_GRID_POWER = 2
 #: Categorical outputs become logits this many times their one-hot coordinate, so that the
 #: codec's softmax picks the category the flow ends nearest to.
 CATEGORY_LOGIT_SCALE = 20.0
@@ -54,7 +57,8 @@ class FlowModule(nn.Module):
     ``-1`` / ``+1``. Training regresses ``v(x_t, t)`` on ``x_1 - x_0`` for ``x_t = (1 -
     t) x_0 + t x_1``, noise ``x_0``, data ``x_1`` (:class:`~skae._nn.losses.FlowMatchingLoss`);
     :meth:`decode` integrates ``dx/dt = v`` from noise at ``t = 0`` to ``t = 1`` with
-    ``n_steps`` steps of Heun's method, so that a seeded noise gives the same rows.
+    ``n_steps`` steps of Heun's method on a grid that is finer towards ``t = 1``
+    (``TIME_GRID_POWER``), so that a seeded noise gives the same rows.
 
     ``category_slices`` are the model matrix's one-hot blocks; ``decode`` gives them as
     logits.
@@ -66,7 +70,7 @@ class FlowModule(nn.Module):
         hidden_layer_sizes=(512, 512, 512, 512),
         activation="silu",
         category_slices=(),
-        n_steps=25,
+        n_steps=10,
     ):
         super().__init__()
         self.n_steps = int(n_steps)
@@ -86,7 +90,8 @@ class FlowModule(nn.Module):
     def decode(self, z):
         """Rows of the model matrix (categories as logits) from noise rows ``z``."""
         x = z
-        times = torch.linspace(0.0, 1.0, self.n_steps + 1, dtype=z.dtype, device=z.device)
+        even = torch.linspace(0.0, 1.0, self.n_steps + 1, dtype=z.dtype, device=z.device)
+        times = 1 - (1 - even) ** TIME_GRID_POWER
         for start, end in zip(times[:-1], times[1:], strict=True):
             step = end - start
             velocity = self(x, start.expand(len(x)))
