@@ -46,7 +46,7 @@ def predict_in_batches(
         with compute_threads(per_row * min(len(X), batch_size)):
             for start in range(0, len(X), batch_size):
                 rows = slice(start, start + batch_size)
-                result = fn(module, as_batch(rows)).cpu().numpy().astype(output_dtype)
+                result = fn(module, as_batch(rows)).cpu().numpy().astype(output_dtype, copy=False)
                 out[rows] = result if finish is None else finish(result)
     return out
 
