@@ -17,7 +17,11 @@ defaults once and scores the test rows with every variant (higher = more normal)
 * ``rankavg20``: the mean of the ranks of ``current`` and of the kNN distance (the rank
   combination measured in issue #34).
 
+``--half-code`` fits the autoencoder with ``n_components = min(8, n_features // 2)``
+instead of its default 8.
+
 Run:  python benchmarks/explore_anomaly_code_terms.py {real,synthetic} [--seeds 3]
+      [--half-code]
 """
 
 import argparse
@@ -56,8 +60,9 @@ def robust_z(values, training):
     return (values - median) / (1.4826 * np.median(np.abs(training - median)) + 1e-12)
 
 
-def variants(X_train, X_test, seed):
-    ae = AutoencoderTransformer(random_state=seed).fit(X_train)
+def variants(X_train, X_test, seed, half_code=False):
+    n_components = max(1, min(8, X_train.shape[1] // 2)) if half_code else 8
+    ae = AutoencoderTransformer(n_components, random_state=seed).fit(X_train)
     gaussian = GaussianLogDensity(ae.code_mean_, ae._code_whitening, ae._code_log_norm)
     terms = {}
     for part, X in [("train", X_train), ("test", X_test)]:
@@ -94,6 +99,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("group", choices=["real", "synthetic"])
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--half-code", action="store_true", help="n_components=min(8, D//2)")
     args = parser.parse_args()
     torch.set_num_threads(1)
     if args.group == "real":
@@ -104,7 +110,7 @@ def main():
     for table, kind in cells:
         for seed in range(args.seeds):
             X_train, X_test, y_test = bench.setting(table, kind, seed)
-            for name, normality in variants(X_train, X_test, seed).items():
+            for name, normality in variants(X_train, X_test, seed, args.half_code).items():
                 rows.append(
                     dict(
                         variant=name,
