@@ -141,7 +141,8 @@ for row in top:
 by_column = reconstruction_error_by_column(ae, X.iloc[top]) / ae.noise_variance_
 for row, errors in by_column.iterrows():
     if reason[row] == "reconstruction":
-        print(f"row {row:3d} worst rebuilt: {', '.join(errors.nlargest(3).index)}")
+        worst = sorted(errors.nlargest(3).index)  # by name: near-equal errors swap places
+        print(f"row {row:3d} worst rebuilt: {', '.join(worst)}")
 
 # %%
 # Plot the scores, the ROC curves and the explanation
