@@ -20,6 +20,7 @@ from ._base.validation import check_rows, process_group_for
 from ._gan import HIDDEN_LAYER_SIZES, GANSampler
 from ._nn.affine import ZScoredSum
 from ._nn.weights import load_module_weights, module_weights
+from ._tabular.conditions import unsupported
 from ._training.fusion import FineTuning, fine_tune_decoder, train_code_critic
 from ._training.inference import compute_dtype, predict_in_batches
 from ._training.stopping import interruptible
@@ -450,7 +451,7 @@ class AEGANFusion(
         check_is_fitted(self)
         return self.autoencoder_.inverse_transform(X)
 
-    def sample(self, n_samples=1, random_state=None):
+    def sample(self, n_samples=1, random_state=None, *, conditions=None):
         """Generate rows: decode codes drawn from the code GAN.
 
         Parameters
@@ -459,6 +460,9 @@ class AEGANFusion(
             Number of rows to generate.
         random_state : int, RandomState instance or None, default=None
             The same value gives the same rows.
+        conditions : None, default=None
+            Only ``DiffusionSampler`` samples rows with some columns fixed; any other value
+            raises a ``ValueError`` that says so.
 
         Returns
         -------
@@ -466,6 +470,8 @@ class AEGANFusion(
             A DataFrame with the training columns and dtypes when ``fit`` saw a DataFrame.
         """
         check_is_fitted(self)
+        if conditions is not None:
+            raise unsupported(self)
         rng = check_random_state(random_state)
         codes = self.gan_.sample(n_samples, random_state=rng)
         return self.autoencoder_._decode(codes, rng=rng)

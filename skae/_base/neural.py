@@ -24,6 +24,7 @@ from .._nn.affine import Standardize
 from .._nn.layers import ACTIVATIONS
 from .._nn.output_blocks import OutputBlocks
 from .._tabular.codec import TableCodec
+from .._tabular.conditions import unsupported
 from .._tabular.frames import arrow_schema, frame_library
 from .._training.callbacks import epoch_history, training_callbacks
 from .._training.compute import resolve_device, training_rows
@@ -312,7 +313,7 @@ class BaseNeuralEstimator(SavedNetMixin, BaseEstimator, metaclass=ABCMeta):
             output_dtype=output_dtype,
         )
 
-    def sample(self, n_samples=1, random_state=None):
+    def sample(self, n_samples=1, random_state=None, *, conditions=None):
         """Generate new rows in the units of the training data.
 
         Parameters
@@ -322,6 +323,9 @@ class BaseNeuralEstimator(SavedNetMixin, BaseEstimator, metaclass=ABCMeta):
         random_state : int, RandomState instance or None, default=None
             The same value gives the same rows. ``None`` uses NumPy's global random state,
             as ``KernelDensity.sample`` does.
+        conditions : None, default=None
+            Only ``DiffusionSampler`` samples rows with some columns fixed; any other value
+            raises a ``ValueError`` that says so.
 
         Returns
         -------
@@ -332,8 +336,15 @@ class BaseNeuralEstimator(SavedNetMixin, BaseEstimator, metaclass=ABCMeta):
         if not isinstance(n_samples, numbers.Integral) or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer; got {n_samples!r}.")
         rng = check_random_state(random_state)
+        if conditions is not None:
+            return self._sample_with_conditions(int(n_samples), conditions, rng)
         codes = self._sample_codes(int(n_samples), rng)
         return self._decode(codes, rng=rng)
+
+    def _sample_with_conditions(self, n_samples, conditions, rng):
+        """``sample(n_samples, conditions=conditions)`` with ``rng`` (default: a clear error
+        naming the sampler that can)."""
+        raise unsupported(self)
 
     def _model_matrix(self, A, dtype=np.float32, random_state=None):
         """Validated rows ``A`` as the network sees them: the codec's matrix, C-ordered, of

@@ -90,11 +90,52 @@ class FlowModule(nn.Module):
     def decode(self, z):
         """Rows of the model matrix (categories as logits) from noise rows ``z``."""
         x = z
+        for start, end in self._time_steps(z):
+            x = self._heun_step(x, start, end)
+        return self._logits(x)
+
+    def inpaint(self, z, known, known_mask, n_resamples=1, generator=None):
+        """Rows of the model matrix (categories as logits) from noise rows ``z``, whose
+        columns ``known_mask`` end at their values in ``known`` (rows in flow space).
+
+        Before every step the known columns are set where their straight path from fresh
+        noise to their value is at that time (RePaint, Lugmayr et al., 2022, for the flow),
+        and each step is taken ``n_resamples`` times: after all but the last the rows go
+        back to the step's start by the forward noising of the path, so that the other
+        columns are pulled towards the known values repeatedly rather than once. Fresh
+        noise comes from ``generator``."""
+
+        def fresh_noise():
+            return torch.randn(z.shape, generator=generator, device=z.device, dtype=z.dtype)
+
+        x = z
+        for start, end in self._time_steps(z):
+            for resample in range(n_resamples):
+                noise = fresh_noise()
+                x = torch.where(known_mask, (1 - start) * noise + start * known, x)
+                x = self._heun_step(x, start, end, known, known_mask, noise)
+                if resample < n_resamples - 1:
+                    # x_start = (start / end) x_end + noise: the path's data part scales
+                    # with time, its noise part's spread is 1 - time.
+                    ratio = start / end
+                    spread = torch.sqrt(torch.clamp((1 - start) ** 2 - (ratio * (1 - end)) ** 2, 0))
+                    x = ratio * x + spread * fresh_noise()
+        return self._logits(torch.where(known_mask, known, x))
+
+    def _time_steps(self, z):
         even = torch.linspace(0.0, 1.0, self.n_steps + 1, dtype=z.dtype, device=z.device)
         times = 1 - (1 - even) ** TIME_GRID_POWER
-        for start, end in zip(times[:-1], times[1:], strict=True):
-            step = end - start
-            velocity = self(x, start.expand(len(x)))
-            guess = x + step * velocity
-            x = x + step * (velocity + self(guess, end.expand(len(x)))) / 2
+        return zip(times[:-1], times[1:], strict=True)
+
+    def _heun_step(self, x, start, end, known=None, known_mask=None, noise=None):
+        """``x`` at time ``start`` integrated to ``end`` by one step of Heun's method; with
+        ``known``, the known columns of its Euler guess set on their path from ``noise``."""
+        step = end - start
+        velocity = self(x, start.expand(len(x)))
+        guess = x + step * velocity
+        if known is not None:
+            guess = torch.where(known_mask, (1 - end) * noise + end * known, guess)
+        return x + step * (velocity + self(guess, end.expand(len(x)))) / 2
+
+    def _logits(self, x):
         return torch.where(self.categorical, CATEGORY_LOGIT_SCALE * x, x)

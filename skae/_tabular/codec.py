@@ -252,6 +252,12 @@ class TableCodec:
         """Whether :meth:`encode` with a random state spreads tied values (``"quantile"``)."""
         return isinstance(self.scaler_, QuantileTransformer)
 
+    def quantile_bounds(self, values, position):
+        """The lowest and highest quantile (in [0, 1]) the quantile scaler gives each of
+        ``values`` of the ``position``-th numeric column: the share of the normal scale
+        that a training value tied over several rows spreads over."""
+        return _quantile_span(self.scaler_, np.asarray(values, dtype=np.float64), position)
+
     def encode(self, A, dtype=None, random_state=None):
         """Validated rows → model matrix, of ``dtype`` (default: ``A``'s). The numbers are
         scaled in ``A``'s dtype, then stored in ``dtype``: a float32 matrix of a float64
@@ -380,9 +386,16 @@ def _dequantised_normal(scaler, X, random_state):
     lower = np.empty(X.shape)
     upper = np.empty(X.shape)
     for j in range(X.shape[1]):
-        quantiles, references = scaler.quantiles_[:, j], scaler.references_
-        # np.interp takes the last of tied quantiles, and on the reversed axis the first.
-        upper[:, j] = np.interp(X[:, j], quantiles, references)
-        lower[:, j] = -np.interp(-X[:, j], -quantiles[::-1], -references[::-1])
+        lower[:, j], upper[:, j] = _quantile_span(scaler, X[:, j], j)
     u = lower + random_state.uniform(size=X.shape) * (upper - lower)
     return ndtri(np.clip(u, QUANTILE_BOUND, 1 - QUANTILE_BOUND))
+
+
+def _quantile_span(scaler, values, j):
+    """The lowest and highest training quantile (in [0, 1]) of each of ``values`` in
+    column ``j`` of the fitted ``QuantileTransformer``: apart for a tied training value."""
+    quantiles, references = scaler.quantiles_[:, j], scaler.references_
+    # np.interp takes the last of tied quantiles, and on the reversed axis the first.
+    upper = np.interp(values, quantiles, references)
+    lower = -np.interp(-values, -quantiles[::-1], -references[::-1])
+    return lower, upper
