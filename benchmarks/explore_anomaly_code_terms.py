@@ -15,7 +15,10 @@ defaults once and scores the test rows with every variant (higher = more normal)
 * ``recon*d/D+gauss``: the reconstruction term scaled by code size over input size (at
   most 1) plus the Gaussian: the two terms weighted by their degrees of freedom;
 * ``rankavg20``: the mean of the ranks of ``current`` and of the kNN distance (the rank
-  combination measured in issue #34).
+  combination measured in issue #34);
+* ``iforest``: ``IsolationForest``'s ``score_samples`` on the codes (fitted on the
+  training codes); ``z:current+iforest``: it and ``current``, each robustly z-scored on
+  the training rows, summed.
 
 ``--half-code`` fits the autoencoder with ``n_components = min(8, n_features // 2)``
 instead of its default 8.
@@ -33,6 +36,7 @@ import pandas as pd
 import torch
 from scipy.special import gammaln
 from scipy.stats import rankdata
+from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 
@@ -75,12 +79,15 @@ def variants(X_train, X_test, seed, half_code=False):
             gauss=gauss,
             recon=score - gauss,
             white=(codes - ae.code_mean_) @ ae._code_whitening,
+            codes=codes,
         )
     train, test = terms["train"], terms["test"]
     log_det = np.linalg.slogdet(ae._code_whitening)[1]
     knn, radius = knn_log_density(train["white"], test["white"], K)
     knn_train, _ = knn_log_density(train["white"], train["white"], K + 1)
     weight = min(1.0, ae.n_components_ / X_train.shape[1])
+    forest = IsolationForest(random_state=seed).fit(train["codes"])
+    forest_train, forest_test = (forest.score_samples(t["codes"]) for t in (train, test))
     return {
         "current": test["score"],
         "recon": test["recon"],
@@ -92,6 +99,9 @@ def variants(X_train, X_test, seed, half_code=False):
         + robust_z(knn, knn_train),
         "recon*d/D+gauss": weight * test["recon"] + test["gauss"],
         f"rankavg{K}": -(rankdata(-test["score"]) + rankdata(radius)),
+        "iforest": forest_test,
+        "z:current+iforest": robust_z(test["score"], train["score"])
+        + robust_z(forest_test, forest_train),
     }
 
 
