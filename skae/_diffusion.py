@@ -237,27 +237,45 @@ class DiffusionSampler(BaseNeuralEstimator):
             self.codec_, conditions, getattr(self, "feature_names_in_", None), owner=self
         )
         mask, known = parsed.targets(n_samples, rng)
-        noise = self._sample_codes(n_samples, rng)
-        known = np.where(mask & self.net_.module_.categorical.cpu().numpy(), 2 * known - 1, known)
-        width = noise.shape[1]
-        known_mask = torch.as_tensor(mask)
+        rows = self._inpaint(known, np.broadcast_to(mask, known.shape), rng)
+        return self.codec_.to_output(parsed.enforce(rows))
 
+    def _fill_in(self, X, missing, rng):
+        """``X`` (rows as ``fit`` took them, each missing cell holding any valid value)
+        with the cells ``missing`` (a boolean ``(n, n_features_in_)`` array) drawn from the
+        flow given the row's other cells, in the user's form (for ``DiffusionImputer``)."""
+        A = self._validate_input(X)
+        codec = self.codec_
+        observed = np.zeros((len(A), codec.n_outputs), dtype=bool)
+        observed[:, : len(codec.numeric_)] = ~missing[:, codec.numeric_]
+        for j, block in zip(codec.categorical_, codec.category_slices_, strict=True):
+            observed[:, block] = ~missing[:, [j]]
+        rows = self._inpaint(codec.encode(A, np.float64, rng), observed, rng)
+        rows[~missing] = A[~missing]
+        return codec.to_output(rows)
+
+    def _inpaint(self, known, known_mask, rng):
+        """Validated rows whose model-matrix cells ``known_mask`` (per row) are ``known``'s
+        (model-matrix rows) and whose other cells the flow fills in
+        (``FlowModule.inpaint``), drawn with ``rng``."""
+        known = np.where(
+            known_mask & self.net_.module_.categorical.cpu().numpy(), 2 * known - 1, known
+        )
+        noise = self._sample_codes(len(known), rng)
+        width = noise.shape[1]
         seed = rng.randint(MAX_SEED)
         batches = itertools.count()
 
         def inpaint(module, rows):
             generator = torch.Generator(rows.device).manual_seed(seed + next(batches))
+            mask = rows[:, 2 * width :] > 0.5
             return module.inpaint(
-                rows[:, :width],
-                rows[:, width:],
-                known_mask.to(rows.device),
-                CONDITIONAL_RESAMPLES,
-                generator,
+                rows[:, :width], rows[:, width : 2 * width], mask, CONDITIONAL_RESAMPLES, generator
             )
 
         self._prepare_flow()
-        rows = self._predict_batches(
-            np.hstack([noise, known]),
+        return self._predict_batches(
+            np.hstack([noise, known, known_mask]),
             inpaint,
             self.n_features_in_,
             np.float32,
@@ -266,7 +284,6 @@ class DiffusionSampler(BaseNeuralEstimator):
             rng=rng,
             output_dtype=self.codec_.dtype_,
         )
-        return self.codec_.to_output(parsed.enforce(rows))
 
     def _prepare_flow(self):
         self._validate_params()  # n_steps may have been set since fit

@@ -9,6 +9,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skae import (
     AEGANFusion,
     AutoencoderTransformer,
+    DiffusionImputer,
     DiffusionSampler,
     GANSampler,
     VAETransformer,
@@ -21,6 +22,7 @@ ESTIMATORS = [
     fast(VAETransformer),
     fast(GANSampler),
     fast(DiffusionSampler),
+    DiffusionImputer(fast(DiffusionSampler), n_draws=2, random_state=0),
     fast_fusion(),
 ]
 #: Parts with their own defaults (a GAN with scaler="auto"), a VAE as the autoencoder.

@@ -26,7 +26,14 @@ FORBIDDEN_PACKAGES = {
 }
 #: The estimator modules: they may use every private layer and each other, not the public
 #: modules that are built on them.
-ESTIMATORS = {"skae._autoencoder", "skae._vae", "skae._gan", "skae._diffusion", "skae._fusion"}
+ESTIMATORS = {
+    "skae._autoencoder",
+    "skae._vae",
+    "skae._gan",
+    "skae._diffusion",
+    "skae._fusion",
+    "skae._impute",
+}
 PUBLIC_MODULES = {
     "skae.metrics",
     "skae.plotting",

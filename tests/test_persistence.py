@@ -13,7 +13,13 @@ import pandas as pd
 import pytest
 import torch
 
-from skae import AutoencoderTransformer, DiffusionSampler, GANSampler, VAETransformer
+from skae import (
+    AutoencoderTransformer,
+    DiffusionImputer,
+    DiffusionSampler,
+    GANSampler,
+    VAETransformer,
+)
 
 from .conftest import fast, fast_fusion, requires_cuda
 
@@ -167,3 +173,16 @@ def test_warnings_are_quiet_for_a_model_on_its_own_device(fitted):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pickle.loads(pickle.dumps(fitted))
+
+
+def test_an_imputer_saves_with_skops_and_fills_in_the_same_cells(table):
+    complete = table.drop(columns="size")
+    holes = (np.arange(len(table))[:, None] + np.arange(complete.shape[1])) % 5 == 0
+    incomplete = complete.mask(holes)
+    imputer = DiffusionImputer(fast(DiffusionSampler), max_iter=1, n_draws=2, random_state=0)
+    fitted = imputer.fit(incomplete)
+    data = sio.dumps(fitted)
+    untrusted = sio.get_untrusted_types(data=data)
+    assert all(name.startswith("skae.") for name in untrusted), untrusted
+    loaded = sio.loads(data, trusted=untrusted)
+    pd.testing.assert_frame_equal(loaded.transform(incomplete), fitted.transform(incomplete))
