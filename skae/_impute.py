@@ -66,7 +66,7 @@ class DiffusionImputer(TransformerMixin, BaseEstimator):
     n_features_in_ : int
         Number of columns seen in ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features_in,)
         Column names seen in ``fit``, when ``X`` was a DataFrame with string names.
 
     See Also
