@@ -282,6 +282,15 @@ REAL_TUNING = ["wbc", "glass", "optdigits", "default", "hbk", "radar"]
 MIN_TEST_OUTLIERS = 5
 
 
+def exploration_cells(group):
+    """The (table, type) settings the ``explore_anomaly_*`` scripts run for ``group``:
+    every real set, or every synthetic table but mnist (784 columns make it the slowest by
+    far) with every anomaly type."""
+    if group == "real":
+        return [(table, "real") for table in REAL_TABLES]
+    return [(table, kind) for table in TABLES if table != "mnist" for kind in TYPES]
+
+
 # ------------------------------------------------------------------ anomalies
 def n_outliers(n_inliers):
     return round(CONTAMINATION / (1 - CONTAMINATION) * n_inliers)

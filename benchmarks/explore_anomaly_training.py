@@ -79,10 +79,7 @@ def main():
     parser.add_argument("--variants", nargs="+", default=variants, choices=variants)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    if args.group == "real":
-        cells = [(table, "real") for table in bench.REAL_TABLES]
-    else:  # mnist left out: 784 columns make it the slowest by far
-        cells = [(t, kind) for t in bench.TABLES if t != "mnist" for kind in bench.TYPES]
+    cells = bench.exploration_cells(args.group)
     names = ["default", *[v for v in args.variants if v != "default"]]
     rows = []
     for table, kind in cells:

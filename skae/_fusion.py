@@ -16,11 +16,10 @@ from sklearn.utils.validation import check_is_fitted
 from ._autoencoder import AutoencoderTransformer
 from ._base.encoder_decoder import OFFSET_MAX_ROWS, BaseAutoencoder
 from ._base.outliers import OutlierScoresMixin
-from ._base.validation import check_rows, process_group_for
+from ._base.validation import check_rows, conditions_unsupported, process_group_for
 from ._gan import HIDDEN_LAYER_SIZES, GANSampler
 from ._nn.affine import ZScoredSum
 from ._nn.weights import load_module_weights, module_weights
-from ._tabular.conditions import unsupported
 from ._training.fusion import FineTuning, fine_tune_decoder, train_code_critic
 from ._training.inference import compute_dtype, predict_in_batches
 from ._training.stopping import interruptible
@@ -471,7 +470,7 @@ class AEGANFusion(
         """
         check_is_fitted(self)
         if conditions is not None:
-            raise unsupported(self)
+            raise conditions_unsupported(self)
         rng = check_random_state(random_state)
         codes = self.gan_.sample(n_samples, random_state=rng)
         return self.autoencoder_._decode(codes, rng=rng)

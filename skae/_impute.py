@@ -136,10 +136,9 @@ class DiffusionImputer(TransformerMixin, BaseEstimator):
             observed = frame.iloc[:, j][~missing[:, j]].to_numpy()
             filled.iloc[missing[:, j], j] = rng.choice(observed, missing[:, j].sum())
         self._placeholders = [filled.iloc[0, j] for j in range(filled.shape[1])]
-        if self.sampler is None:
+        sampler = self.sampler
+        if sampler is None:
             sampler = DiffusionSampler(random_state=rng.randint(MAX_SEED))
-        else:
-            sampler = clone(self.sampler)
         for iteration in range(self.max_iter):
             if iteration:
                 filled = self._filled(frame, missing, 1, rng)

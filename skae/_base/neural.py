@@ -24,7 +24,6 @@ from .._nn.affine import Standardize
 from .._nn.layers import ACTIVATIONS
 from .._nn.output_blocks import OutputBlocks
 from .._tabular.codec import TableCodec
-from .._tabular.conditions import unsupported
 from .._tabular.frames import arrow_schema, frame_library
 from .._training.callbacks import epoch_history, training_callbacks
 from .._training.compute import resolve_device, training_rows
@@ -41,6 +40,7 @@ from .validation import (
     check_input_shape,
     check_layer_sizes,
     check_rows,
+    conditions_unsupported,
     process_group_for,
     scaler_in_effect,
     unit_interval_in_effect,
@@ -344,7 +344,7 @@ class BaseNeuralEstimator(SavedNetMixin, BaseEstimator, metaclass=ABCMeta):
     def _sample_with_conditions(self, n_samples, conditions, rng):
         """``sample(n_samples, conditions=conditions)`` with ``rng`` (default: a clear error
         naming the sampler that can)."""
-        raise unsupported(self)
+        raise conditions_unsupported(self)
 
     def _model_matrix(self, A, dtype=np.float32, random_state=None):
         """Validated rows ``A`` as the network sees them: the codec's matrix, C-ordered, of

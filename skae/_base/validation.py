@@ -134,3 +134,12 @@ def process_group_for(estimator, trains_data_parallel):
             "do. Fit it outside the block, in one process."
         )
     return group
+
+
+def conditions_unsupported(owner):
+    """The error of a sampler that cannot sample conditionally, naming the one that can."""
+    return ValueError(
+        f"{type(owner).__name__} cannot sample with conditions: its rows come from codes "
+        "that no column can be fixed in. DiffusionSampler can: "
+        "DiffusionSampler().fit(X).sample(n, conditions={column: value or (low, high)})."
+    )

@@ -10,15 +10,6 @@ from scipy.special import ndtri
 from .codec import QUANTILE_BOUND
 
 
-def unsupported(owner):
-    """The error of a sampler that cannot sample conditionally, naming the one that can."""
-    return ValueError(
-        f"{type(owner).__name__} cannot sample with conditions: its rows come from codes "
-        "that no column can be fixed in. DiffusionSampler can: "
-        "DiffusionSampler().fit(X).sample(n, conditions={column: value or (low, high)})."
-    )
-
-
 class Conditions:
     """``conditions`` of ``sample`` for a model fitted with ``codec``, checked.
 
